@@ -1,0 +1,2 @@
+// Package events is the deterministic discrete-event kernel of tngd.
+package events

@@ -1,0 +1,3 @@
+// Package plots will hold the figures drawn from results. Nothing in it
+// works yet.
+package plots
