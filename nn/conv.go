@@ -1,0 +1,211 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
+)
+
+// Conv2D is a 2-D convolution (cross-correlation, as in every deep-learning
+// library) with Filters output channels, square Kernel×Kernel windows, the
+// given Stride (0 means 1) and zero padding Pad on every border. For an
+// input C×H×W the output is Filters×OH×OW with OH = (H + 2·Pad − Kernel)/Stride + 1
+// (integer division), likewise OW.
+//
+// Parameters, in θ order: the kernels W (Filters × C·Kernel·Kernel,
+// index f·C·K·K + (c·K + ky)·K + kx), then one bias per filter.
+// Initialisation: W ~ N(0, 2/(C·K·K)) (He et al. 2015), b = 0.
+//
+// The layer works through an im2col matrix of the input patches kept per
+// sample, so each product is a vectorised dot or axpy over output
+// positions.
+type Conv2D struct {
+	Filters, Kernel, Stride, Pad int
+}
+
+func (c Conv2D) build(in Shape) layer {
+	s := c.Stride
+	if s == 0 {
+		s = 1
+	}
+	if c.Filters <= 0 || c.Kernel <= 0 || s < 0 || c.Pad < 0 {
+		panic(fmt.Sprintf("nn: invalid %+v", c))
+	}
+	oh := (in.H+2*c.Pad-c.Kernel)/s + 1
+	ow := (in.W+2*c.Pad-c.Kernel)/s + 1
+	if in.H+2*c.Pad < c.Kernel || in.W+2*c.Pad < c.Kernel {
+		panic(fmt.Sprintf("nn: Conv2D kernel %d larger than padded input %v", c.Kernel, in))
+	}
+	return &convLayer{
+		shape: in, f: c.Filters, k: c.Kernel, s: s, pad: c.Pad,
+		oh: oh, ow: ow, ckk: in.C * c.Kernel * c.Kernel, np: oh * ow,
+	}
+}
+
+type convLayer struct {
+	shape        Shape
+	f, k, s, pad int
+	oh, ow       int
+	ckk, np      int // patch length C·K·K, output positions OH·OW
+}
+
+func (l *convLayer) in() Shape      { return l.shape }
+func (l *convLayer) out() Shape     { return Shape{l.f, l.oh, l.ow} }
+func (l *convLayer) numParams() int { return l.f*l.ckk + l.f }
+func (l *convLayer) cacheLen() int  { return l.ckk * l.np }
+func (l *convLayer) tmpLen() int    { return l.ckk * l.np }
+func (l *convLayer) flops() int     { return 2 * l.f * l.ckk * l.np }
+func (l *convLayer) spec() Layer {
+	return Conv2D{Filters: l.f, Kernel: l.k, Stride: l.s, Pad: l.pad}
+}
+
+func (l *convLayer) initParams(w []float64, rng *rand.Rand) {
+	std := math.Sqrt(2 / float64(l.ckk))
+	nw := l.f * l.ckk
+	for i := range nw {
+		w[i] = std * rng.NormFloat64()
+	}
+	clear(w[nw:])
+}
+
+// im2col writes the patches of x into p: row (c·K + ky)·K + kx, column
+// oy·OW + ox holds x[c, oy·S + ky − Pad, ox·S + kx − Pad] (zero outside).
+func (l *convLayer) im2col(p, x []float64) {
+	H, W := l.shape.H, l.shape.W
+	row := 0
+	for c := range l.shape.C {
+		xc := x[c*H*W : (c+1)*H*W]
+		for ky := range l.k {
+			for kx := range l.k {
+				pr := p[row*l.np : (row+1)*l.np]
+				row++
+				j := 0
+				for oy := range l.oh {
+					iy := oy*l.s + ky - l.pad
+					if iy < 0 || iy >= H {
+						clear(pr[j : j+l.ow])
+						j += l.ow
+						continue
+					}
+					xr := xc[iy*W : (iy+1)*W]
+					for ox := range l.ow {
+						ix := ox*l.s + kx - l.pad
+						if ix < 0 || ix >= W {
+							pr[j] = 0
+						} else {
+							pr[j] = xr[ix]
+						}
+						j++
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im sets dx to the sum of the patch entries of p at the input pixels
+// they were copied from (the transpose of im2col).
+func (l *convLayer) col2im(dx, p []float64) {
+	H, W := l.shape.H, l.shape.W
+	clear(dx[:l.shape.Size()])
+	row := 0
+	for c := range l.shape.C {
+		dc := dx[c*H*W : (c+1)*H*W]
+		for ky := range l.k {
+			for kx := range l.k {
+				pr := p[row*l.np : (row+1)*l.np]
+				row++
+				j := 0
+				for oy := range l.oh {
+					iy := oy*l.s + ky - l.pad
+					if iy < 0 || iy >= H {
+						j += l.ow
+						continue
+					}
+					dr := dc[iy*W : (iy+1)*W]
+					for ox := range l.ow {
+						ix := ox*l.s + kx - l.pad
+						if ix >= 0 && ix < W {
+							dr[ix] += pr[j]
+						}
+						j++
+					}
+				}
+			}
+		}
+	}
+}
+
+// conv sets y[f] = b[f] + Σ_k w[f,k] p[k] over output positions (b nil
+// means zero bias) when add is false, and adds the sum when add is true.
+func (l *convLayer) conv(y, w, b, p []float64, add bool) {
+	for f := range l.f {
+		yf := y[f*l.np : (f+1)*l.np]
+		if !add {
+			v := 0.0
+			if b != nil {
+				v = b[f]
+			}
+			for j := range yf {
+				yf[j] = v
+			}
+		} else if b != nil {
+			floats.AddConst(b[f], yf)
+		}
+		wf := w[f*l.ckk : (f+1)*l.ckk]
+		for k, wk := range wf {
+			if wk != 0 {
+				floats.AddScaled(yf, wk, p[k*l.np:(k+1)*l.np])
+			}
+		}
+	}
+}
+
+func (l *convLayer) forward(y, x, w, cache []float64) {
+	l.im2col(cache, x)
+	l.conv(y, w, w[l.f*l.ckk:], cache, false)
+}
+
+func (l *convLayer) backward(dx, gw, dy, _, _, w, cache, tmp []float64) {
+	if gw != nil {
+		gb := gw[l.f*l.ckk:]
+		for f := range l.f {
+			dyf := dy[f*l.np : (f+1)*l.np]
+			gf := gw[f*l.ckk : (f+1)*l.ckk]
+			for k := range gf {
+				gf[k] += floats.Dot(dyf, cache[k*l.np:(k+1)*l.np])
+			}
+			gb[f] += floats.Sum(dyf)
+		}
+	}
+	if dx != nil {
+		dp := tmp[:l.ckk*l.np]
+		clear(dp)
+		for f := range l.f {
+			dyf := dy[f*l.np : (f+1)*l.np]
+			wf := w[f*l.ckk : (f+1)*l.ckk]
+			for k, wk := range wf {
+				if wk != 0 {
+					floats.AddScaled(dp[k*l.np:(k+1)*l.np], wk, dyf)
+				}
+			}
+		}
+		l.col2im(dx, dp)
+	}
+}
+
+func (l *convLayer) jvp(ty, tx, tw, _, _, w, cache, tmp []float64) {
+	ty = ty[:l.f*l.np]
+	if tw != nil {
+		l.conv(ty, tw, tw[l.f*l.ckk:], cache, false)
+	} else {
+		clear(ty)
+	}
+	if tx != nil {
+		p := tmp[:l.ckk*l.np]
+		l.im2col(p, tx)
+		l.conv(ty, w, nil, p, true)
+	}
+}

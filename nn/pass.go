@@ -1,0 +1,566 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Pass evaluates a model and a loss on one minibatch at one θ and keeps the
+// forward activations, so that the loss, the gradient and every curvature
+// product (Jacobian, JVP, VJP, GGN-vector product, Gram matrix, output
+// Hessian) reuse them. Create one per model and batch size with [NewPass]
+// and call [Pass.Forward] for each minibatch; it allocates nothing after the
+// first use at a given size.
+//
+// Conventions: b is the batch size of the last Forward, dz the model's
+// output size, r = b·dz, and N the number of parameters. Row s·dz + o of the
+// output Jacobian J (r×N) is ∂z_{s,o}/∂θ. The output Hessian H (r×r) is
+// block diagonal with blocks H_s/b, the batch mean folded in, so that the
+// generalized Gauss–Newton matrix F = JᵀHJ is the curvature of the mean
+// loss (PHYSICS.md §1), and the gradient of the mean loss is Jᵀ(∂ℓ/∂z)/b.
+//
+// Forward retains theta, x and y (no copy): every result of the Pass refers
+// to their values at the time of the call and is invalid after the caller
+// changes them, until the next Forward. A Pass is not safe for concurrent
+// use.
+type Pass struct {
+	m    *Model
+	loss Loss
+	maxB int
+	dz   int
+
+	b           int
+	theta, x, y []float64
+	lossVal     float64
+
+	acts   [][]float64 // acts[0] aliases x; acts[l+1] = b × out_l
+	caches [][]float64 // per layer, maxB × cacheLen
+	tmp    []float64
+	bufs   [4][]float64 // cotangent and tangent ping-pong buffers, maxSize each
+	gz     []float64    // maxB × dz: ∂ℓ_s/∂z / b
+	hess   []float64    // maxB × dz²: H_s / b
+	hessOK bool
+	unit   []float64 // dz: unit cotangent
+	hz     []float64 // dz
+	gws    [][]float64
+	store  [][]float64
+	firstP int // first layer with parameters
+
+	gram *gramWork
+}
+
+// NewPass returns a Pass for model m, loss and minibatches of at most
+// maxBatch samples. It panics if m or loss is nil or maxBatch < 1.
+func NewPass(m *Model, loss Loss, maxBatch int) *Pass {
+	if m == nil || loss == nil {
+		panic("nn: NewPass with nil model or loss")
+	}
+	if maxBatch < 1 {
+		panic(fmt.Sprintf("nn: NewPass with batch size %d", maxBatch))
+	}
+	L := len(m.layers)
+	p := &Pass{m: m, loss: loss, maxB: maxBatch, dz: m.OutSize(),
+		acts: make([][]float64, L+1), caches: make([][]float64, L),
+		gws: make([][]float64, L), store: make([][]float64, L), firstP: L}
+	tmp := 0
+	for l, lay := range m.layers {
+		p.acts[l+1] = make([]float64, maxBatch*lay.out().Size())
+		p.caches[l] = make([]float64, maxBatch*lay.cacheLen())
+		tmp = max(tmp, lay.tmpLen())
+		if lay.numParams() > 0 && p.firstP == L {
+			p.firstP = l
+		}
+	}
+	p.tmp = make([]float64, tmp)
+	for i := range p.bufs {
+		p.bufs[i] = make([]float64, m.maxSize)
+	}
+	p.gz = make([]float64, maxBatch*p.dz)
+	p.hess = make([]float64, maxBatch*p.dz*p.dz)
+	p.unit = make([]float64, p.dz)
+	p.hz = make([]float64, p.dz)
+	return p
+}
+
+// Model returns the model of the pass.
+func (p *Pass) Model() *Model { return p.m }
+
+// LossFunc returns the loss of the pass.
+func (p *Pass) LossFunc() Loss { return p.loss }
+
+// Batch returns b, the number of samples of the last Forward (0 before).
+func (p *Pass) Batch() int { return p.b }
+
+// Rows returns r = b·dz, the number of rows of J.
+func (p *Pass) Rows() int { return p.b * p.dz }
+
+// Theta returns the θ of the last Forward (the caller's slice).
+func (p *Pass) Theta() []float64 { return p.theta }
+
+// Forward runs the model at theta on the inputs x (b×InSize, row-major) and
+// returns the mean loss against the targets y (b×dz). y may be nil for
+// inference only: the loss is then NaN and the methods that need the loss
+// (GradTo, HessianTo, GGNVecTo, QuadForm) panic. It panics if the lengths
+// disagree or b exceeds the batch size given to NewPass. The slices are
+// retained until the next Forward.
+func (p *Pass) Forward(theta, x, y []float64) float64 {
+	p.m.checkTheta(theta)
+	in := p.m.InSize()
+	if len(x)%in != 0 || len(x) == 0 {
+		panic(fmt.Sprintf("nn: input length %d is not a positive multiple of %d", len(x), in))
+	}
+	b := len(x) / in
+	if b > p.maxB {
+		panic(fmt.Sprintf("nn: batch of %d exceeds the Pass capacity %d", b, p.maxB))
+	}
+	if y != nil && len(y) != b*p.dz {
+		panic(fmt.Sprintf("nn: target length %d, want %d", len(y), b*p.dz))
+	}
+	p.b, p.theta, p.x, p.y = b, theta, x, y
+	p.acts[0] = x
+	p.hessOK = false
+	for s := range b {
+		p.forwardSample(s)
+	}
+	return p.evalLoss()
+}
+
+// ForwardAt reruns Forward on the same minibatch at another theta and
+// returns the mean loss. It panics before the first Forward.
+func (p *Pass) ForwardAt(theta []float64) float64 {
+	if p.b == 0 {
+		panic("nn: ForwardAt before Forward")
+	}
+	return p.Forward(theta, p.x, p.y)
+}
+
+func (p *Pass) evalLoss() float64 {
+	if p.y == nil {
+		p.lossVal = math.NaN()
+		return p.lossVal
+	}
+	dz, inv := p.dz, 1/float64(p.b)
+	z := p.acts[len(p.acts)-1]
+	sum := 0.0
+	for s := range p.b {
+		g := p.gz[s*dz : (s+1)*dz]
+		sum += p.loss.LossGradTo(g, z[s*dz:(s+1)*dz], p.y[s*dz:(s+1)*dz])
+		for o := range g {
+			g[o] *= inv
+		}
+	}
+	p.lossVal = sum * inv
+	return p.lossVal
+}
+
+// Loss returns the mean loss of the last Forward (NaN without targets).
+func (p *Pass) Loss() float64 { return p.lossVal }
+
+// Outputs returns the network outputs z of the last Forward, b×dz
+// row-major. The slice belongs to the Pass and is overwritten by the next
+// Forward.
+func (p *Pass) Outputs() []float64 { return p.acts[len(p.acts)-1][:p.b*p.dz] }
+
+// OutputGrad returns ∂(mean loss)/∂z of the last Forward (b×dz, the 1/b
+// folded in). The slice belongs to the Pass.
+func (p *Pass) OutputGrad() []float64 {
+	p.needLoss()
+	return p.gz[:p.b*p.dz]
+}
+
+func (p *Pass) needLoss() {
+	if p.b == 0 || p.y == nil {
+		panic("nn: Pass has no loss: call Forward with targets first")
+	}
+}
+
+func (p *Pass) act(l, s int) []float64 {
+	n := p.m.inShape.Size()
+	if l > 0 {
+		n = p.m.layers[l-1].out().Size()
+	}
+	return p.acts[l][s*n : (s+1)*n]
+}
+
+func (p *Pass) cache(l, s int) []float64 {
+	n := p.m.layers[l].cacheLen()
+	return p.caches[l][s*n : (s+1)*n]
+}
+
+func (p *Pass) params(l int) []float64 {
+	return p.theta[p.m.offsets[l]:p.m.offsets[l+1]]
+}
+
+func (p *Pass) forwardSample(s int) {
+	for l, lay := range p.m.layers {
+		lay.forward(p.act(l+1, s), p.act(l, s), p.params(l), p.cache(l, s))
+	}
+}
+
+// backSample backpropagates the output cotangent u (length dz) of sample s.
+// For each layer l, a non-nil p.gws[l] receives (accumulates) the layer's
+// parameter gradient and a non-nil p.store[l] receives a copy of the
+// cotangent of the layer's output. u must not alias p.bufs.
+func (p *Pass) backSample(s int, u []float64) {
+	dy := u
+	k := 0
+	for l := len(p.m.layers) - 1; l >= 0; l-- {
+		lay := p.m.layers[l]
+		if st := p.store[l]; st != nil {
+			copy(st, dy)
+		}
+		var dx []float64
+		if l > p.firstP {
+			dx = p.bufs[k][:lay.in().Size()]
+			k ^= 1
+		}
+		lay.backward(dx, p.gws[l], dy, p.act(l, s), p.act(l+1, s), p.params(l), p.cache(l, s), p.tmp)
+		if dx == nil {
+			break
+		}
+		dy = dx
+	}
+}
+
+// setGws points p.gws at the per-layer segments of g (nil clears them).
+func (p *Pass) setGws(g []float64) {
+	for l := range p.gws {
+		lo, hi := p.m.offsets[l], p.m.offsets[l+1]
+		if g == nil || lo == hi {
+			p.gws[l] = nil
+		} else {
+			p.gws[l] = g[lo:hi]
+		}
+	}
+}
+
+// jvpSample writes into dst (length dz) the output tangent J_s v of sample
+// s for the parameter tangent v (length N).
+func (p *Pass) jvpSample(dst []float64, s int, v []float64) {
+	var tx []float64
+	k := 2
+	for l, lay := range p.m.layers {
+		ty := p.bufs[k][:lay.out().Size()]
+		k ^= 1
+		var tw []float64
+		if lo, hi := p.m.offsets[l], p.m.offsets[l+1]; lo < hi {
+			tw = v[lo:hi]
+		}
+		lay.jvp(ty, tx, tw, p.act(l, s), p.act(l+1, s), p.params(l), p.cache(l, s), p.tmp)
+		tx = ty
+	}
+	copy(dst, tx)
+}
+
+func (p *Pass) checkN(v []float64, what string) {
+	if len(v) != p.m.NumParams() {
+		panic(fmt.Sprintf("nn: %s has length %d, want N = %d", what, len(v), p.m.NumParams()))
+	}
+}
+
+func (p *Pass) checkR(v []float64, what string) {
+	if len(v) != p.b*p.dz {
+		panic(fmt.Sprintf("nn: %s has length %d, want r = %d", what, len(v), p.b*p.dz))
+	}
+}
+
+func (p *Pass) needForward() {
+	if p.b == 0 {
+		panic("nn: Pass used before Forward")
+	}
+}
+
+// GradTo writes the gradient of the mean loss with respect to θ into dst
+// (length N). It panics without targets.
+func (p *Pass) GradTo(dst []float64) {
+	p.needLoss()
+	p.checkN(dst, "gradient")
+	clear(dst)
+	p.setGws(dst)
+	for s := range p.b {
+		p.backSample(s, p.gz[s*p.dz:(s+1)*p.dz])
+	}
+	p.setGws(nil)
+}
+
+// VJPTo writes Jᵀu into dst (length N) for u of length r.
+func (p *Pass) VJPTo(dst, u []float64) {
+	p.needForward()
+	p.checkN(dst, "VJP destination")
+	p.checkR(u, "VJP cotangent")
+	clear(dst)
+	p.setGws(dst)
+	dz := p.dz
+	for s := range p.b {
+		copy(p.hz, u[s*dz:(s+1)*dz])
+		p.backSample(s, p.hz)
+	}
+	p.setGws(nil)
+}
+
+// JVPTo writes Jv into dst (length r) for v of length N.
+func (p *Pass) JVPTo(dst, v []float64) {
+	p.needForward()
+	p.checkN(v, "JVP tangent")
+	p.checkR(dst, "JVP destination")
+	for s := range p.b {
+		p.jvpSample(dst[s*p.dz:(s+1)*p.dz], s, v)
+	}
+}
+
+// hessian fills the per-sample blocks H_s/b if needed.
+func (p *Pass) hessian() []float64 {
+	p.needLoss()
+	dz, d2 := p.dz, p.dz*p.dz
+	if !p.hessOK {
+		z := p.Outputs()
+		inv := 1 / float64(p.b)
+		for s := range p.b {
+			h := p.hess[s*d2 : (s+1)*d2]
+			p.loss.HessianTo(h, z[s*dz:(s+1)*dz], p.y[s*dz:(s+1)*dz])
+			for i := range h {
+				h[i] *= inv
+			}
+		}
+		p.hessOK = true
+	}
+	return p.hess[:p.b*d2]
+}
+
+// HessianBlocks returns the b diagonal blocks of H (each dz×dz row-major,
+// H_s/b), concatenated. The slice belongs to the Pass and is valid until
+// the next Forward. It panics without targets.
+func (p *Pass) HessianBlocks() []float64 { return p.hessian() }
+
+// HessianTo writes the block-diagonal output Hessian H (r×r, the batch mean
+// folded in) into dst. An empty dst is resized; otherwise it must be r×r.
+// It panics without targets.
+func (p *Pass) HessianTo(dst *mat.SymDense) {
+	h := p.hessian()
+	r, dz := p.Rows(), p.dz
+	reuseSym(dst, r)
+	raw := dst.RawSymmetric()
+	for i := range r {
+		clear(raw.Data[i*raw.Stride+i : i*raw.Stride+r])
+	}
+	for s := range p.b {
+		blk := h[s*dz*dz:]
+		for i := range dz {
+			row := raw.Data[(s*dz+i)*raw.Stride:]
+			for j := i; j < dz; j++ {
+				row[s*dz+j] = blk[i*dz+j]
+			}
+		}
+	}
+}
+
+func reuseSym(dst *mat.SymDense, n int) {
+	if dst.IsEmpty() {
+		dst.ReuseAsSym(n)
+		return
+	}
+	if dst.SymmetricDim() != n {
+		panic(fmt.Sprintf("nn: destination is %d×%d, want %d×%d", dst.SymmetricDim(), dst.SymmetricDim(), n, n))
+	}
+}
+
+func reuseDense(dst *mat.Dense, r, c int) {
+	if dst.IsEmpty() {
+		dst.ReuseAs(r, c)
+		return
+	}
+	if rr, cc := dst.Dims(); rr != r || cc != c {
+		panic(fmt.Sprintf("nn: destination is %d×%d, want %d×%d", rr, cc, r, c))
+	}
+}
+
+// MulHessianTo writes H u into dst (both length r), using the block
+// structure of H (O(r·dz) operations). dst and u may not alias. It panics
+// without targets.
+func (p *Pass) MulHessianTo(dst, u []float64) {
+	h := p.hessian()
+	p.checkR(u, "Hessian product argument")
+	p.checkR(dst, "Hessian product destination")
+	mulBlocks(dst, h, u, p.dz)
+}
+
+func mulBlocks(dst, h, u []float64, dz int) {
+	for s := range len(u) / dz {
+		blk := h[s*dz*dz : (s+1)*dz*dz]
+		us := u[s*dz : (s+1)*dz]
+		for i := range dz {
+			v := 0.0
+			row := blk[i*dz : (i+1)*dz]
+			for j, x := range us {
+				v += row[j] * x
+			}
+			dst[s*dz+i] = v
+		}
+	}
+}
+
+// GGNVecTo writes F v = Jᵀ(H(Jv)) into dst (length N) without forming J or
+// F: one JVP, a block Hessian product and one VJP per sample, about the
+// cost of a forward and a backward pass. It panics without targets.
+func (p *Pass) GGNVecTo(dst, v []float64) {
+	h := p.hessian()
+	p.checkN(v, "GGN tangent")
+	p.checkN(dst, "GGN destination")
+	dz := p.dz
+	jz := p.unit
+	clear(dst)
+	p.setGws(dst)
+	for s := range p.b {
+		p.jvpSample(jz, s, v)
+		mulBlocks(p.hz, h[s*dz*dz:(s+1)*dz*dz], jz, dz)
+		p.backSample(s, p.hz)
+	}
+	p.setGws(nil)
+}
+
+// QuadForm returns vᵀ F v = (Jv)ᵀ H (Jv), the curvature of the mean loss
+// along v, with one JVP. It panics without targets.
+func (p *Pass) QuadForm(v []float64) float64 {
+	h := p.hessian()
+	p.checkN(v, "quadratic-form argument")
+	dz := p.dz
+	jz := p.unit
+	q := 0.0
+	for s := range p.b {
+		p.jvpSample(jz, s, v)
+		mulBlocks(p.hz, h[s*dz*dz:(s+1)*dz*dz], jz, dz)
+		for o, x := range jz {
+			q += x * p.hz[o]
+		}
+	}
+	return q
+}
+
+// JacobianTo writes the output Jacobian J (r×N) into dst: one backward pass
+// per output and sample on the cached forward pass. An empty dst is
+// resized; otherwise it must be r×N.
+func (p *Pass) JacobianTo(dst *mat.Dense) {
+	p.needForward()
+	r, n, dz := p.Rows(), p.m.NumParams(), p.dz
+	reuseDense(dst, r, n)
+	raw := dst.RawMatrix()
+	for s := range p.b {
+		for o := range dz {
+			row := raw.Data[(s*dz+o)*raw.Stride : (s*dz+o)*raw.Stride+n]
+			clear(row)
+			p.setGws(row)
+			clear(p.unit)
+			p.unit[o] = 1
+			p.backSample(s, p.unit)
+		}
+	}
+	p.setGws(nil)
+}
+
+// gramWork holds the workspaces of GramTo, sized for maxB.
+type gramWork struct {
+	dense []int         // layers handled by the outer-product structure
+	other []int         // other layers with parameters (explicit blocks)
+	delta []*mat.Dense  // per dense layer: r × out cotangents (full capacity)
+	block []*mat.Dense  // per other layer: r × np gradient rows
+	d     *mat.SymDense // r × r
+	k     *mat.SymDense // b × b
+}
+
+// GramTo writes the Gram matrix J Jᵀ (r×r) into dst, using the structure of
+// each layer rather than r²N brute force. For a dense layer with inputs a_s
+// and output cotangents δ_{s,o}, the block of J for that layer is the outer
+// product δ ⊗ [a, 1], so its share of the Gram matrix is
+// (δ_i·δ_j)(a_{s(i)}·a_{s(j)} + 1): O(r²·out + b²·in) instead of
+// O(r²·out·in). The other layers with parameters (convolutions, whose
+// parameter count is small) contribute B Bᵀ from their explicit Jacobian
+// block B. An empty dst is resized; otherwise it must be r×r.
+func (p *Pass) GramTo(dst *mat.SymDense) {
+	p.needForward()
+	r, dz, b := p.Rows(), p.dz, p.b
+	reuseSym(dst, r)
+	gw := p.gramWork()
+	// Views of the workspaces at the current size.
+	deltas := make([]*mat.Dense, len(gw.dense))
+	for i, l := range gw.dense {
+		deltas[i] = gw.delta[i].Slice(0, r, 0, p.m.layers[l].out().Size()).(*mat.Dense)
+	}
+	blocks := make([]*mat.Dense, len(gw.other))
+	for i, l := range gw.other {
+		blocks[i] = gw.block[i].Slice(0, r, 0, p.m.layers[l].numParams()).(*mat.Dense)
+	}
+	for s := range b {
+		for o := range dz {
+			i := s*dz + o
+			for j, l := range gw.dense {
+				p.store[l] = deltas[j].RawRowView(i)
+			}
+			for j, l := range gw.other {
+				row := blocks[j].RawRowView(i)
+				clear(row)
+				p.gws[l] = row
+			}
+			clear(p.unit)
+			p.unit[o] = 1
+			p.backSample(s, p.unit)
+		}
+	}
+	clear(p.store)
+	p.setGws(nil)
+
+	out := dst.RawSymmetric()
+	for i := range r {
+		clear(out.Data[i*out.Stride+i : i*out.Stride+r])
+	}
+	d := symView(gw.d, r)
+	k := symView(gw.k, b)
+	for j, l := range gw.dense {
+		a := mat.NewDense(b, p.m.layers[l].in().Size(), p.acts[l][:b*p.m.layers[l].in().Size()])
+		d.SymOuterK(1, deltas[j])
+		k.SymOuterK(1, a)
+		dr, kr := d.RawSymmetric(), k.RawSymmetric()
+		for i := range r {
+			si := i / dz
+			orow := out.Data[i*out.Stride:]
+			drow := dr.Data[i*dr.Stride:]
+			krow := kr.Data[si*kr.Stride:]
+			for jj := i; jj < r; jj++ {
+				orow[jj] += drow[jj] * (krow[jj/dz] + 1)
+			}
+		}
+	}
+	for j := range gw.other {
+		bl := blocks[j].RawMatrix()
+		blas64.Syrk(blas.NoTrans, 1, bl, 1, out)
+	}
+}
+
+func symView(s *mat.SymDense, n int) *mat.SymDense {
+	return s.SliceSym(0, n).(*mat.SymDense)
+}
+
+func (p *Pass) gramWork() *gramWork {
+	if p.gram != nil {
+		return p.gram
+	}
+	rmax := p.maxB * p.dz
+	gw := &gramWork{d: mat.NewSymDense(rmax, nil), k: mat.NewSymDense(p.maxB, nil)}
+	for l, lay := range p.m.layers {
+		if lay.numParams() == 0 {
+			continue
+		}
+		if _, ok := lay.(*denseLayer); ok {
+			gw.dense = append(gw.dense, l)
+			gw.delta = append(gw.delta, mat.NewDense(rmax, lay.out().Size(), nil))
+		} else {
+			gw.other = append(gw.other, l)
+			gw.block = append(gw.block, mat.NewDense(rmax, lay.numParams(), nil))
+		}
+	}
+	p.gram = gw
+	return gw
+}
