@@ -1,0 +1,326 @@
+package solver
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// IdealDevice is the ideal thermodynamic device of TNGD without a circuit:
+// the Ornstein–Uhlenbeck process
+//
+//	dx = −(A x − g) dt + √(2κ₀) dW,  A = JᵀHJ + λI,
+//
+// run for an analog [Window] from the start or warm state and read out, as
+// in Algorithm 1 of Donatella et al., arXiv:2405.13817. Time is in units
+// of the device time constant τ, so that A's eigenvalues are rates in 1/τ.
+// The stationary law is N(A⁻¹g, κ₀A⁻¹); the mean transient is
+// e^{−At}(x₀ − A⁻¹g) + A⁻¹g: t = 0 returns the start (the SGD step for
+// start = g) and t → ∞ with κ₀ = 0 gives the natural gradient A⁻¹g.
+//
+// # Method
+//
+// The simulation is exact in distribution, with no time step, at the cost
+// of one Gram matrix and a few J products per call, independent of the
+// window length and of the number of samples. A acts as λI outside the
+// row space of J and as λI + JᵀHJ inside it, so for every function f,
+//
+//	f(A) = f(λ)I + Jᵀ R W diag((f(λ + θᵢ) − f(λ))/θᵢ) Wᵀ R J,
+//
+// where R = H^½ (H positive semidefinite; blockwise when H is block
+// diagonal) and R G R = W diag(θ) Wᵀ with G = J Jᵀ (r×r). This follows
+// from (JᵀHJ)ⁿ = Jᵀ R (R G R)ⁿ⁻¹ R J and needs no inverse of H, G or J, so
+// rank-deficient J and singular H need no special care. Each eigen-
+// coordinate (rate μ = λ + θᵢ, or λ outside the row space) is a scalar OU
+// process whose window — burn-in, K samples, delay — is one affine
+// Gaussian map computed in closed form (see oucoef.go). The readout and
+// the end state are jointly Gaussian given the start; they are drawn from
+// two standard normal vectors z₁, z₂ ∈ Rᴺ mapped through f(A) for the
+// entries of the Cholesky factor of their 2×2 covariance per rate.
+//
+// Cost per call: O(r²N) for G, O(r³) (O(r·block²) for the square root of
+// a block-diagonal H) for the eigendecompositions, and one J·(N×4) and one
+// Jᵀ·(r×2) product.
+//
+// # Use
+//
+// The zero value is a device with a zero-length window and no noise; set
+// the fields in a literal. Rand must be non-nil when Kappa0 > 0; it is
+// drawn from only then (2N normals per call, z₁ then z₂, z₂ only when the
+// readout differs from the end state), so the same seed gives the same
+// result. A device keeps its state between calls (warm start) and its
+// workspaces; it is not safe for concurrent use.
+type IdealDevice struct {
+	// Window is the analog window, in units of τ.
+	Window Window
+
+	// Kappa0 is the noise level κ₀ ≥ 0 (the paper's normalized units;
+	// stationary covariance κ₀A⁻¹). Zero gives the deterministic mean.
+	Kappa0 float64
+
+	// Rand is the source of the device noise; required if Kappa0 > 0.
+	Rand *rand.Rand
+
+	x     []float64 // warm state, length N
+	warm  bool
+	stats Stats
+
+	gm, rm, t1, sm, rw []float64 // r×r: G, R = H^½, G R, R G R then W, R W
+	theta              []float64 // eigenvalues θ of R G R
+	ends               []int
+	ew                 eigenWork
+	blk, blkw          []float64
+	v, out             []float64 // N×4 inputs (g, x₀, z₁, z₂), N×2 outputs
+	u, c, d            []float64 // r×4 J·v, (RW)ᵀJ·v; r×2 φ-weighted
+	coef               []readCoef
+}
+
+// Reset forgets the warm state: the next call with a nil start begins
+// from g.
+func (dv *IdealDevice) Reset() { dv.warm = false }
+
+// Stats returns the analog time and sample count of the last call.
+func (dv *IdealDevice) Stats() Stats { return dv.stats }
+
+// State returns a copy of the device state x (the state at the end of the
+// last window and its delay), or nil before the first call.
+func (dv *IdealDevice) State() []float64 {
+	if !dv.warm {
+		return nil
+	}
+	return append([]float64(nil), dv.x...)
+}
+
+// thetaCutoff is the relative size below which an eigenvalue θ of R G R
+// is treated as zero: its direction contributes |f(λ+θ) − f(λ)| ≤ |f′|θ,
+// below round-off, and dividing by such θ would amplify rounding in the
+// computed eigenvectors.
+const thetaCutoff = 1e-14
+
+// SolveTo runs the device for one window on (JᵀHJ + λI, g) and writes the
+// readout into dst: the final sample, or the mean of Window.Samples
+// samples. start non-nil resets the device to start; nil continues from
+// the device state (g on the first call, after [IdealDevice.Reset] or a
+// change of N). The device then holds the state at the end of the window
+// and delay. dst may be g or start.
+//
+// It panics on mismatched dimensions, lambda ≤ 0, an invalid Window, a
+// negative or non-finite Kappa0, or a nil Rand with Kappa0 > 0. It
+// returns an error wrapping ErrIndefiniteHessian if H is not positive
+// semidefinite, ErrNoConvergence if an eigendecomposition fails and
+// ErrNotFinite for NaN or Inf in the result; the device state and dst are
+// unchanged then.
+func (dv *IdealDevice) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
+	_, n := checkProblem("IdealDevice", dst, J, H, lambda, g, start)
+	w := dv.Window
+	if err := w.Validate(); err != nil {
+		panic(err.Error())
+	}
+	if !(dv.Kappa0 >= 0) || math.IsInf(dv.Kappa0, 1) {
+		panic(fmt.Sprintf("solver: IdealDevice: Kappa0 = %v, want a finite value ≥ 0", dv.Kappa0))
+	}
+	noisy := dv.Kappa0 > 0
+	if noisy && dv.Rand == nil {
+		panic("solver: IdealDevice: nil Rand with Kappa0 > 0")
+	}
+	if len(dv.x) != n {
+		dv.warm = false
+	}
+	dv.x = grow(dv.x, n)
+	dv.stats = Stats{AnalogTime: w.Time + w.Delay, Samples: w.samples()}
+
+	// Inputs as the columns of the N×m row-major v: g, x₀, z₁, z₂.
+	// The readout and the end state coincide without samples or delay.
+	twoOut := w.samples() > 1 || w.Delay > 0
+	m := 2
+	if noisy {
+		m = 3
+		if twoOut {
+			m = 4
+		}
+	}
+	dv.v = grow(dv.v, n*4)
+	v := general(dv.v[:n*m], n, m)
+	for i := 0; i < n; i++ {
+		v.Data[i*m] = g.AtVec(i)
+	}
+	switch {
+	case start != nil:
+		for i := 0; i < n; i++ {
+			v.Data[i*m+1] = start.AtVec(i)
+		}
+	case dv.warm:
+		for i, xi := range dv.x {
+			v.Data[i*m+1] = xi
+		}
+	default:
+		for i := 0; i < n; i++ {
+			v.Data[i*m+1] = v.Data[i*m]
+		}
+	}
+	if w.Time == 0 && w.Delay == 0 {
+		// Nothing evolves: readout and state are the start.
+		for i := 0; i < n; i++ {
+			dv.x[i] = v.Data[i*m+1]
+		}
+		dv.warm = true
+		setVec(dst, dv.x)
+		return nil
+	}
+	for k := 2; k < m; k++ {
+		for i := 0; i < n; i++ {
+			v.Data[i*m+k] = dv.Rand.NormFloat64()
+		}
+	}
+	out, err := dv.run(J, H, lambda, v, noisy, twoOut)
+	if err != nil {
+		return fmt.Errorf("solver: IdealDevice: %w", err)
+	}
+	nOut := out.Cols
+	s := nOut - 1 // column of the end state
+	for i := range dv.x {
+		dv.x[i] = out.Data[i*nOut+s]
+	}
+	dv.warm = true
+	rv := dst.RawVector()
+	for i := 0; i < n; i++ {
+		rv.Data[i*rv.Inc] = out.Data[i*nOut]
+	}
+	return nil
+}
+
+// run propagates the inputs v (N×m: g, x₀ and, when noisy, z₁ and, when
+// twoOut, z₂) through one window and returns the N×1 readout or the N×2
+// (readout, end state) in a workspace.
+func (dv *IdealDevice) run(J *mat.Dense, H *mat.SymDense, lambda float64, v blas64.General, noisy, twoOut bool) (blas64.General, error) {
+	w := dv.Window
+	r, n := J.Dims()
+	m := v.Cols
+	if err := dv.factorize(J, H, r); err != nil {
+		return blas64.General{}, err
+	}
+
+	// Per-rate coefficients: index 0 is λ (the complement of the row
+	// space), index 1+i is λ + θᵢ.
+	if cap(dv.coef) < r+1 {
+		dv.coef = make([]readCoef, r+1)
+	}
+	coef := dv.coef[:r+1]
+	coef[0] = windowCoef(w, lambda, dv.Kappa0)
+	thetaMax := 0.0
+	for _, th := range dv.theta {
+		thetaMax = max(thetaMax, th)
+	}
+	for i, th := range dv.theta {
+		if th <= thetaCutoff*thetaMax {
+			coef[1+i] = coef[0] // f(λ+θ) − f(λ) := 0
+			continue
+		}
+		coef[1+i] = windowCoef(w, lambda+th, dv.Kappa0)
+	}
+
+	// c = (RW)ᵀ J v: coordinates of the inputs in the row space.
+	jm := J.RawMatrix()
+	dv.u = grow(dv.u, r*4)
+	dv.c = grow(dv.c, r*4)
+	dv.d = grow(dv.d, r*2)
+	u, c := general(dv.u[:r*m], r, m), general(dv.c[:r*m], r, m)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, jm, v, 0, u)
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, general(dv.rw, r, r), u, 0, c)
+
+	// d[i] = Σ_inputs φ(θᵢ)·c[i] for each output, φ = (f(λ+θ) − f(λ))/θ.
+	nOut := 1
+	if twoOut {
+		nOut = 2
+	}
+	d := general(dv.d[:r*nOut], r, nOut)
+	c0 := coef[0]
+	for i, th := range dv.theta {
+		ci := c.Data[i*m : i*m+m]
+		k := coef[1+i]
+		var z1, z2, dz1, dz2 float64
+		if noisy {
+			z1 = ci[2]
+			dz1 = (k.l00 - c0.l00) * z1
+		}
+		d.Data[i*nOut] = divideTheta((k.bR-c0.bR)*ci[0]+(k.aR-c0.aR)*ci[1]+dz1, th)
+		if twoOut {
+			if noisy {
+				z2 = ci[3]
+				dz2 = (k.l10-c0.l10)*z1 + (k.l11-c0.l11)*z2
+			}
+			d.Data[i*nOut+1] = divideTheta((k.bS-c0.bS)*ci[0]+(k.aS-c0.aS)*ci[1]+dz2, th)
+		}
+	}
+	// out = Jᵀ (RW) d + (coefficients at λ)·v.
+	dv.out = grow(dv.out, n*2)
+	e := general(dv.u[:r*nOut], r, nOut) // u is free again
+	out := general(dv.out[:n*nOut], n, nOut)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, general(dv.rw, r, r), d, 0, e)
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, jm, e, 0, out)
+	for i := 0; i < n; i++ {
+		vi := v.Data[i*m : i*m+m]
+		oi := out.Data[i*nOut : i*nOut+nOut]
+		oi[0] += c0.bR*vi[0] + c0.aR*vi[1]
+		if noisy {
+			oi[0] += c0.l00 * vi[2]
+		}
+		if twoOut {
+			oi[1] += c0.bS*vi[0] + c0.aS*vi[1]
+			if noisy {
+				oi[1] += c0.l10*vi[2] + c0.l11*vi[3]
+			}
+		}
+	}
+	if !allFinite(out.Data) {
+		return blas64.General{}, ErrNotFinite
+	}
+	return out, nil
+}
+
+// divideTheta returns num/θ, or 0 for θ at or below the cutoff (windowCoef
+// was then given λ itself, so num is 0 too).
+func divideTheta(num, th float64) float64 {
+	if num == 0 {
+		return 0
+	}
+	return num / th
+}
+
+// factorize computes G = J Jᵀ, R = H^½, the eigendecomposition
+// R G R = W diag(θ) Wᵀ and R W into the workspaces.
+func (dv *IdealDevice) factorize(J *mat.Dense, H *mat.SymDense, r int) error {
+	jm, hm := J.RawMatrix(), H.RawSymmetric()
+	for _, p := range []*[]float64{&dv.gm, &dv.rm, &dv.t1, &dv.sm, &dv.rw} {
+		*p = grow(*p, r*r)
+	}
+	dv.theta = grow(dv.theta, r)
+	gm, rm, t1, sm, rw := general(dv.gm, r, r), general(dv.rm, r, r), general(dv.t1, r, r), general(dv.sm, r, r), general(dv.rw, r, r)
+
+	gramTo(gm, jm)
+	dv.ends = blockEnds(dv.ends, hm)
+	bmax, s := 0, 0
+	for _, e := range dv.ends {
+		bmax = max(bmax, e-s)
+		s = e
+	}
+	dv.blk = grow(dv.blk, bmax*bmax)
+	dv.blkw = grow(dv.blkw, bmax)
+	if err := sqrtBlocks(rm, hm, dv.ends, &dv.ew, dv.blk, dv.blkw); err != nil {
+		return err
+	}
+	mulBlockRight(t1, gm, rm, dv.ends) // G R
+	mulBlockLeft(sm, rm, t1, dv.ends)  // R G R
+	if !allFinite(sm.Data) {
+		return ErrNotFinite
+	}
+	if !dv.ew.syev(sm, dv.theta) { // sm now holds W
+		return ErrNoConvergence
+	}
+	mulBlockLeft(rw, rm, sm, dv.ends) // R W
+	return nil
+}
