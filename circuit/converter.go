@@ -5,9 +5,9 @@ import (
 	"math/rand/v2"
 )
 
-// quantize rounds v to the signed mid-tread code of bits bits over ±fs:
+// quantizeSigned rounds v to the signed mid-tread code of bits bits over ±fs:
 // levels k·fs/(2^(bits−1) − 1), |k| ≤ 2^(bits−1) − 1. bits = 0 returns v.
-func quantize(v float64, bits int, fs float64) float64 {
+func quantizeSigned(v float64, bits int, fs float64) float64 {
 	if bits == 0 {
 		return v
 	}
@@ -18,8 +18,8 @@ func quantize(v float64, bits int, fs float64) float64 {
 	return k * step
 }
 
-// clip limits v to ±fs when fs > 0, and reports whether it did.
-func clip(v, fs float64) (float64, bool) {
+// clipRange limits v to ±fs when fs > 0, and reports whether it did.
+func clipRange(v, fs float64) (float64, bool) {
 	if fs > 0 && math.Abs(v) > fs {
 		return math.Copysign(fs, v), true
 	}
@@ -39,8 +39,8 @@ func (d DAC) Reference() float64 {
 // clipped to ±FullScale (when set; clipped reports it) and rounded to its
 // code (when Bits > 0).
 func (d DAC) Output(v float64) (out float64, clipped bool) {
-	out, clipped = clip(v, d.FullScale)
-	return quantize(out, d.Bits, d.FullScale), clipped
+	out, clipped = clipRange(v, d.FullScale)
+	return quantizeSigned(out, d.Bits, d.FullScale), clipped
 }
 
 // Read returns the ADC's reading of the voltage v: v plus input-referred
@@ -51,6 +51,6 @@ func (a ADC) Read(v float64, rng *rand.Rand) (out float64, clipped bool) {
 	if a.Noise > 0 {
 		v += a.Noise * rng.NormFloat64()
 	}
-	out, clipped = clip(v, a.FullScale)
-	return quantize(out, a.Bits, a.FullScale), clipped
+	out, clipped = clipRange(v, a.FullScale)
+	return quantizeSigned(out, a.Bits, a.FullScale), clipped
 }

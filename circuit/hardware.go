@@ -75,7 +75,7 @@ type Hardware struct {
 	// Link carries words between the digital controller and the device.
 	Link Link `toml:"link"`
 	// Noise sets the temperature and the injected noise.
-	Noise Noise `toml:"noise"`
+	Noise NoiseSpec `toml:"noise"`
 	// Scaling is the controller's rule for mapping problems into ranges.
 	Scaling Scaling `toml:"scaling"`
 }
@@ -170,7 +170,7 @@ type Link struct {
 	WordBits int `toml:"word_bits"`
 }
 
-// Noise sets the physical temperature and the injected noise source.
+// NoiseSpec sets the physical temperature and the injected noise source.
 //
 // # κ₀ and physical quantities
 //
@@ -190,7 +190,7 @@ type Link struct {
 // s_x = 1 V, α = 1 — far below the paper's κ₀ ∈ [1e-3, 1e-1], which a real
 // device reaches only through an injected source. [SPU.Scale] reports s_x,
 // α and the κ₀ equivalent of the Johnson noise for each programming.
-type Noise struct {
+type NoiseSpec struct {
 	// Temperature in kelvin of every resistor and conductance (Johnson noise,
 	// one-sided current PSD 4kTG). Zero means no Johnson noise; room
 	// temperature is 300.

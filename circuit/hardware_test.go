@@ -41,7 +41,7 @@ func TestHardwareValidate(t *testing.T) {
 		{"adc bits without range", Hardware{ADC: ADC{Bits: 8}}, "adc.full_scale"},
 		{"opamp gain", Hardware{CellOpAmp: OpAmp{Gain: -3}}, "cell_opamp.gain"},
 		{"stage rail", Hardware{StageOpAmp: OpAmp{Rail: -1}}, "stage_opamp.rail"},
-		{"both noises", Hardware{Noise: Noise{Kappa0: 1e-3, InjectedPSD: 1e-20}}, "noise.kappa0"},
+		{"both noises", Hardware{Noise: NoiseSpec{Kappa0: 1e-3, InjectedPSD: 1e-20}}, "noise.kappa0"},
 		{"scaling mode", Hardware{Scaling: Scaling{Mode: "fast"}}, "scaling.mode"},
 		{"headroom", Hardware{Scaling: Scaling{Headroom: 2}}, "scaling.headroom"},
 		{"word bits", Hardware{Link: Link{WordBits: -1}}, "link.word_bits"},

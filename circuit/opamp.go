@@ -32,4 +32,4 @@ func (a OpAmp) poleTau(noiseGain float64) float64 {
 }
 
 // saturate clips v to the rails, reporting whether it did.
-func (a OpAmp) saturate(v float64) (float64, bool) { return clip(v, a.Rail) }
+func (a OpAmp) saturate(v float64) (float64, bool) { return clipRange(v, a.Rail) }

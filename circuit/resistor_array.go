@@ -62,8 +62,8 @@ func NewResistorArray(spec ArraySpec, rows, cols int, rng *rand.Rand) *ResistorA
 	}
 	a := &ResistorArray{spec: spec, rows: rows, cols: cols, plus: mat.NewDense(rows, cols, nil), minus: mat.NewDense(rows, cols, nil)}
 	if spec.GMin != 0 {
-		fill(a.plus.RawMatrix().Data, spec.GMin)
-		fill(a.minus.RawMatrix().Data, spec.GMin)
+		fillValue(a.plus.RawMatrix().Data, spec.GMin)
+		fillValue(a.minus.RawMatrix().Data, spec.GMin)
 	}
 	if p := spec.StuckAtMin + spec.StuckAtMax; p > 0 {
 		// Walk the devices with geometric gaps: P(stuck) = p for each,
@@ -85,7 +85,7 @@ func NewResistorArray(spec ArraySpec, rows, cols int, rng *rand.Rand) *ResistorA
 	return a
 }
 
-func fill(s []float64, v float64) {
+func fillValue(s []float64, v float64) {
 	for i := range s {
 		s[i] = v
 	}
