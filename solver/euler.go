@@ -10,8 +10,8 @@ import (
 )
 
 // DefaultEulerStep is the Euler–Maruyama step of an [EulerDevice] whose
-// Step is zero, in units of τ: the paper's MNIST setting (Donatella et
-// al., arXiv:2405.13817, App. D).
+// Step is zero, in units of τ: the step of the paper's MNIST simulations
+// (Donatella et al., arXiv:2405.13817).
 const DefaultEulerStep = 0.1
 
 // EulerDevice is the same ideal device as [IdealDevice], simulated by the

@@ -84,12 +84,33 @@ func copyBlocks(dst blas64.General, h blas64.Symmetric, ends []int) {
 	}
 }
 
+// smallBlock is the block size up to which the block products below use
+// plain loops: gonum's Dgemm spawns goroutines for a tall r×b·b×b product
+// however small b is, which costs more than the O(r·b²) arithmetic.
+const smallBlock = 32
+
 // mulBlockRight computes c = a·B for the r×r block-diagonal B whose blocks
 // are given by ends and stored in the full matrix b.
 func mulBlockRight(c, a, b blas64.General, ends []int) {
 	s := 0
 	for _, e := range ends {
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, sub(a, 0, s, a.Rows, e-s), sub(b, s, s, e-s, e-s), 0, sub(c, 0, s, a.Rows, e-s))
+		m := e - s
+		if m > smallBlock {
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, sub(a, 0, s, a.Rows, m), sub(b, s, s, m, m), 0, sub(c, 0, s, a.Rows, m))
+			s = e
+			continue
+		}
+		for i := 0; i < a.Rows; i++ {
+			ai := a.Data[i*a.Stride+s : i*a.Stride+e]
+			ci := c.Data[i*c.Stride+s : i*c.Stride+e]
+			clear(ci)
+			for k, aik := range ai {
+				bk := b.Data[(s+k)*b.Stride+s : (s+k)*b.Stride+e]
+				for j, bkj := range bk {
+					ci[j] += aik * bkj
+				}
+			}
+		}
 		s = e
 	}
 }
@@ -98,7 +119,23 @@ func mulBlockRight(c, a, b blas64.General, ends []int) {
 func mulBlockLeft(c, b, a blas64.General, ends []int) {
 	s := 0
 	for _, e := range ends {
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, sub(b, s, s, e-s, e-s), sub(a, s, 0, e-s, a.Cols), 0, sub(c, s, 0, e-s, a.Cols))
+		m := e - s
+		if m > smallBlock {
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, sub(b, s, s, m, m), sub(a, s, 0, m, a.Cols), 0, sub(c, s, 0, m, a.Cols))
+			s = e
+			continue
+		}
+		for i := s; i < e; i++ {
+			ci := c.Data[i*c.Stride : i*c.Stride+a.Cols]
+			clear(ci)
+			for k := s; k < e; k++ {
+				bik := b.Data[i*b.Stride+k]
+				ak := a.Data[k*a.Stride : k*a.Stride+a.Cols]
+				for j, akj := range ak {
+					ci[j] += bik * akj
+				}
+			}
+		}
 		s = e
 	}
 }
