@@ -119,8 +119,8 @@ type Tran struct {
 	Step float64
 	// Stop is the final time TSTOP (> 0).
 	Stop float64
-	// Start is TSTART, the time before which ngspice stores no output; 0
-	// when not given.
+	// Start is TSTART, the time of the first output point (the analysis
+	// still starts at 0); 0 when not given.
 	Start float64
 	// MaxStep is TMAX, ngspice's largest internal step; 0 when not given.
 	MaxStep float64
@@ -130,12 +130,14 @@ type Tran struct {
 	At  Position
 }
 
-// Points returns the number of points of the output grid 0, Step, …, Stop:
-// ⌊Stop/Step⌋ + 1, where a ratio within 1e-9 (relative) of an integer counts
-// as that integer, so that .tran 1u 100u has 101 points. It panics if t is
-// nil.
+// Points returns the number of points of the output grid TSTART,
+// TSTART + TSTEP, …, up to TSTOP inclusive: ⌊(Stop − Start)/Step⌋ + 1, where
+// a ratio within 1e-9 (relative) of an integer counts as that integer, so
+// that .tran 1u 100u has 101 points and .tran 0.1 1 has 11. This is the grid
+// of ngspice's linearize, except that ngspice may add one point past TSTOP
+// when TSTOP − TSTART is not a multiple of TSTEP. It panics if t is nil.
 func (t *Tran) Points() int {
-	r := t.Stop / t.Step
+	r := (t.Stop - t.Start) / t.Step
 	n := math.Round(r)
 	if math.Abs(r-n) <= 1e-9*math.Max(1, r) {
 		return int(n) + 1
@@ -143,11 +145,11 @@ func (t *Tran) Points() int {
 	return int(math.Floor(r)) + 1
 }
 
-// Time returns the time of grid point i, i·Step, in seconds. The last point
-// of [Tran.Points] is clamped to Stop so that rounding never carries the grid
-// past the end.
+// Time returns the time of grid point i, Start + i·Step, in seconds,
+// clamped to Stop so that rounding never carries the last point past the
+// end.
 func (t *Tran) Time(i int) float64 {
-	return math.Min(float64(i)*t.Step, t.Stop)
+	return math.Min(t.Start+float64(i)*t.Step, t.Stop)
 }
 
 // Position is a place in a source file; Line and Col count from 1, Col in

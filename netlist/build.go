@@ -236,7 +236,7 @@ func InitialState(n *Netlist, m *circuit.Model, opt *BuildOptions) ([]float64, e
 		if err != nil {
 			return nil, err
 		}
-		m.StateFromNodesTo(x, v, nil)
+		m.StateFromNodesTo(x, v)
 		return x, nil
 	}
 	if len(n.ICs) == 0 {
@@ -273,6 +273,6 @@ func InitialState(n *Netlist, m *circuit.Model, opt *BuildOptions) ([]float64, e
 	if len(v) != len(m.Nodes()) {
 		return nil, fmt.Errorf("%w: held circuit has %d nodes, model %d", ErrInvalid, len(v), len(m.Nodes()))
 	}
-	m.StateFromNodesTo(x, v, nil)
+	m.StateFromNodesTo(x, v)
 	return x, nil
 }

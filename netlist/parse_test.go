@@ -131,6 +131,8 @@ func TestParseTranPoints(t *testing.T) {
 		{".tran 1e-7 1e-5", 101},
 		{".tran 3 10", 4},
 		{".tran 10 1", 1},
+		{".tran 3 10 2", 3}, // 2, 5, 8
+		{".tran 1e-7 1e-5 5e-6", 51},
 	}
 	for _, tt := range tests {
 		t.Run(tt.card, func(t *testing.T) {

@@ -10,6 +10,7 @@
 // The commands are:
 //
 //	help       show help for tngd or one of its commands
+//	tran       run a SPICE netlist's .tran analysis on the exact engine
 //
 // Use 'tngd help COMMAND' for more information about a command.
 //
@@ -19,4 +20,50 @@
 //
 // Help lists the commands of tngd, or, given a command name, prints that
 // command's usage, description and flags. 'tngd COMMAND -h' does the same.
+//
+// # tngd tran
+//
+// usage: tngd tran NETLIST.cir --out WAVE.csv [--seed S] [--noise=false] [--johnson]
+//
+// Tran reads a SPICE netlist, builds the circuit and runs its .tran analysis
+// with tngd's engine: the circuit is reduced exactly to a linear stochastic
+// model of its capacitive nodes and stepped with its exact transition law
+// (no time-step error, noise included), from output point to output point.
+//
+// The netlist subset: R, C (IC=), I and V (DC; TRNOISE(NA NT 0 0) white noise
+// on I sources), G (VCCS) and E (VCVS); engineering suffixes (f p n u m mil k
+// meg g t, any case, trailing unit letters ignored); * ; and $ comments; +
+// continuation lines; .ic V(node)=value, .tran TSTEP TSTOP [TSTART [TMAX]]
+// [uic], .temp and .end. .control blocks and other dot-cards are skipped with
+// a note on stderr; any other element is an error naming its file, line and
+// column.
+//
+// Noise follows ngspice: resistors are noiseless in a transient analysis, and a
+// TRNOISE(NA NT 0 0) source is white current noise of one-sided power spectral
+// density 2·NA²·NT A²/Hz (a resistor's Johnson noise 4kT/R is NA =
+// sqrt(2kT/(R·NT))). --johnson adds 4kT/R to every resistor for netlists that
+// carry no noise sources; --noise=false drops all noise.
+//
+// The CSV has the header time,v(NODE),... with one column per non-ground node,
+// named and ordered as in the netlist, and one row per point of the .tran grid
+// TSTART, TSTART+TSTEP, ... up to TSTOP inclusive (TSTART is 0 unless given),
+// in seconds and volts. With uic the capacitors start at their IC= and .ic
+// values (0 otherwise); without it at the DC operating point, with the nodes
+// of .ic cards held at their values. TMAX is ignored: the stepping is exact. A
+// capacitor-free node is reported without its white-noise component (its
+// conditional mean given the capacitive nodes), since white noise has no
+// finite sample value.
+//
+// --out - writes the CSV to stdout.
+//
+// Flags:
+//
+//	--johnson
+//	  	add Johnson noise 4kT/R to every resistor (ngspice has none)
+//	--noise
+//	  	simulate noise sources (--noise=false: deterministic run) (default true)
+//	--out FILE
+//	  	write the waveforms as CSV to FILE (required; - for stdout)
+//	--seed uint
+//	  	seed of the noise sources (same seed, same waveforms) (default 1)
 package main

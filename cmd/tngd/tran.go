@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"strconv"
+
+	"github.com/tngd/tngd/circuit"
+	"github.com/tngd/tngd/netlist"
+)
+
+// maxTranPoints bounds the output grid of tngd tran (rows × columns of the
+// CSV), so that a typo in .tran fails at once instead of filling the disk.
+const maxTranPoints = 100_000_000
+
+// seedStream is the second word of the PCG state seeded by --seed; fixed so
+// that one --seed always gives the same noise.
+const seedStream = 0x7472616e // "tran"
+
+func init() {
+	register(&command{
+		name:  "tran",
+		usage: "NETLIST.cir --out WAVE.csv [--seed S] [--noise=false] [--johnson]",
+		short: "run a SPICE netlist's .tran analysis on the exact engine",
+		long: `Tran reads a SPICE netlist, builds the circuit and runs its .tran analysis
+with tngd's engine: the circuit is reduced exactly to a linear stochastic
+model of its capacitive nodes and stepped with its exact transition law
+(no time-step error, noise included), from output point to output point.
+
+The netlist subset: R, C (IC=), I and V (DC; TRNOISE(NA NT 0 0) white noise
+on I sources), G (VCCS) and E (VCVS); engineering suffixes (f p n u m mil k
+meg g t, any case, trailing unit letters ignored); * ; and $ comments; +
+continuation lines; .ic V(node)=value, .tran TSTEP TSTOP [TSTART [TMAX]]
+[uic], .temp and .end. .control blocks and other dot-cards are skipped with
+a note on stderr; any other element is an error naming its file, line and
+column.
+
+Noise follows ngspice: resistors are noiseless in a transient analysis, and a
+TRNOISE(NA NT 0 0) source is white current noise of one-sided power spectral
+density 2·NA²·NT A²/Hz (a resistor's Johnson noise 4kT/R is NA =
+sqrt(2kT/(R·NT))). --johnson adds 4kT/R to every resistor for netlists that
+carry no noise sources; --noise=false drops all noise.
+
+The CSV has the header time,v(NODE),... with one column per non-ground node,
+named and ordered as in the netlist, and one row per point of the .tran grid
+TSTART, TSTART+TSTEP, ... up to TSTOP inclusive (TSTART is 0 unless given),
+in seconds and volts. With uic the capacitors start at their IC= and .ic
+values (0 otherwise); without it at the DC operating point, with the nodes
+of .ic cards held at their values. TMAX is ignored: the stepping is exact. A
+capacitor-free node is reported without its white-noise component (its
+conditional mean given the capacitive nodes), since white noise has no
+finite sample value.
+
+--out - writes the CSV to stdout.`,
+		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			out := fs.String("out", "", "write the waveforms as CSV to `FILE` (required; - for stdout)")
+			seed := fs.Uint64("seed", 1, "seed of the noise sources (same seed, same waveforms)")
+			noise := fs.Bool("noise", true, "simulate noise sources (--noise=false: deterministic run)")
+			johnson := fs.Bool("johnson", false, "add Johnson noise 4kT/R to every resistor (ngspice has none)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) != 1 {
+					return usagef("tran: want one netlist file, got %d arguments", len(args))
+				}
+				if *out == "" {
+					return usagef("tran: --out FILE is required")
+				}
+				return runTran(ctx, e, args[0], *out, tranOptions{seed: *seed, noise: *noise, johnson: *johnson})
+			}
+		},
+	})
+}
+
+type tranOptions struct {
+	seed    uint64
+	noise   bool
+	johnson bool
+}
+
+// runTran runs the .tran analysis of the netlist at path and writes the CSV
+// to out ("-" for stdout).
+func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) error {
+	n, err := netlist.ParseFile(path)
+	if err != nil {
+		return badInput(err)
+	}
+	for _, note := range n.Notes {
+		fmt.Fprintf(e.stderr, "tngd: note: %s\n", note)
+	}
+	tr := n.Tran
+	if tr == nil {
+		return badInput(fmt.Errorf("tran: %s has no .tran card", path))
+	}
+	nodes := n.Nodes()
+	if pts := tr.Points(); pts > maxTranPoints || pts*max(1, len(nodes)) > maxTranPoints {
+		return badInput(fmt.Errorf("%s: .tran %g %g asks for %d points of %d nodes (at most %d values)",
+			tr.At, tr.Step, tr.Stop, pts, len(nodes), maxTranPoints))
+	}
+	bopt := &netlist.BuildOptions{Johnson: opt.johnson}
+	m, _, err := netlist.Assemble(n, bopt)
+	if err != nil {
+		return badInput(err)
+	}
+	x0, err := netlist.InitialState(n, m, bopt)
+	if err != nil {
+		return badInput(err)
+	}
+	if !opt.noise {
+		m = m.WithoutNoise()
+	}
+	cols := make([]int, len(nodes))
+	for i, nd := range nodes {
+		cols[i] = m.NodeIndex(nd)
+		if cols[i] < 0 {
+			return fmt.Errorf("tran: node %s missing from the assembled model", nd)
+		}
+	}
+
+	var w io.Writer = e.stdout
+	var f *os.File
+	if out != "-" {
+		if f, err = os.Create(out); err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	if err := writeTran(ctx, bw, n, m, x0, cols, opt.seed); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if f != nil {
+		return f.Close()
+	}
+	return nil
+}
+
+// writeTran steps m from x0 over the .tran grid of n and writes the CSV.
+func writeTran(ctx context.Context, w *bufio.Writer, n *netlist.Netlist, m *circuit.Model, x0 []float64, cols []int, seed uint64) error {
+	tr := n.Tran
+	s := circuit.NewExact(m, rand.NewPCG(seed, seedStream))
+	s.SetState(x0)
+	w.WriteString("time")
+	for _, nd := range n.Nodes() {
+		w.WriteString(",v(" + nd + ")")
+	}
+	w.WriteByte('\n')
+	v := make([]float64, len(m.Nodes()))
+	var buf []byte
+	pts := tr.Points()
+	for i := range pts {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		t := tr.Time(i)
+		s.AdvanceTo(t)
+		if err := s.Err(); err != nil {
+			return fmt.Errorf("tran: %w", err)
+		}
+		s.NodeVoltagesTo(v)
+		buf = strconv.AppendFloat(buf[:0], t, 'g', -1, 64)
+		for _, c := range cols {
+			buf = append(buf, ',')
+			buf = strconv.AppendFloat(buf, v[c], 'g', -1, 64)
+		}
+		buf = append(buf, '\n')
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
