@@ -535,7 +535,10 @@ func leftInverse(es *dense) (y1, y2 *dense) {
 	y2 = qd.cols(seq(r, m)).transpose()
 	// y1 = R⁻¹ Q₁ᵀ, R upper triangular r×r (nonsingular: es has full
 	// column rank by construction).
-	y1, _ = solve(denseOf(rr.Slice(0, r, 0, r)), q1t)
+	y1, ok := solve(denseOf(rr.Slice(0, r, 0, r)), q1t)
+	if !ok {
+		panic("circuit: internal error: reduced capacitance matrix lost rank")
+	}
 	return y1, y2
 }
 

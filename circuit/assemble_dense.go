@@ -163,25 +163,66 @@ func (m *dense) symmetrize() {
 	}
 }
 
-// solve returns a⁻¹·b for a square, nonsingular a (LU with partial
-// pivoting). ok is false when a is exactly singular or its condition number
-// exceeds 1/ε.
+// solve returns a⁻¹·b for a square, nonsingular a, by LU with partial
+// pivoting after scaling the rows and columns of a to unit max-norm (which
+// changes neither the solution nor the pivots' meaning, and makes the
+// condition test independent of units). ok is false when the estimated
+// condition number of the scaled a exceeds 1/ε (infinite when a is exactly
+// singular). The determinant is not a test: it underflows for
+// well-conditioned matrices of small entries (64 capacitances of 1 nF give
+// 1e-576).
 func solve(a, b *dense) (x *dense, ok bool) {
 	if a.r != a.c || a.r != b.r {
 		panic("circuit: internal dimension mismatch in solve")
 	}
+	n := a.r
 	x = newDense(b.r, b.c)
-	if a.r == 0 || b.c == 0 {
+	if n == 0 || b.c == 0 {
 		return x, true
 	}
+	as, bs := a.clone(), b.clone()
+	for i := range n {
+		s := 0.0
+		for j := range n {
+			s = max(s, math.Abs(as.at(i, j)))
+		}
+		if s == 0 {
+			return x, false
+		}
+		for j := range n {
+			as.set(i, j, as.at(i, j)/s)
+		}
+		for j := range b.c {
+			bs.set(i, j, bs.at(i, j)/s)
+		}
+	}
+	cs := make([]float64, n)
+	for j := range n {
+		s := 0.0
+		for i := range n {
+			s = max(s, math.Abs(as.at(i, j)))
+		}
+		if s == 0 {
+			return x, false
+		}
+		cs[j] = s
+		for i := range n {
+			as.set(i, j, as.at(i, j)/s)
+		}
+	}
 	var lu mat.LU
-	lu.Factorize(a.toMat())
-	if lu.Det() == 0 || math.IsInf(lu.Cond(), 1) || lu.Cond() > 1/dlamchE {
+	lu.Factorize(as.toMat())
+	if c := lu.Cond(); math.IsNaN(c) || c > 1/dlamchE {
 		return x, false
 	}
 	dst := mat.NewDense(b.r, b.c, x.d)
-	if err := lu.SolveTo(dst, false, b.toMat()); err != nil {
+	if err := lu.SolveTo(dst, false, bs.toMat()); err != nil {
 		return x, false
+	}
+	for i := range n {
+		for j := range b.c {
+			x.set(i, j, x.at(i, j)/cs[i])
+		}
 	}
 	return x, true
 }

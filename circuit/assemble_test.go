@@ -135,23 +135,27 @@ func TestEquipartitionExact(t *testing.T) {
 	// thermal equilibrium: Σ = kT·C⁻¹, whatever the conductances
 	// (PHYSICS.md §4), with C the capacitance matrix of the state nodes.
 	rng := rand.New(rand.NewPCG(13, 14))
-	t.Run("random all-to-all", func(t *testing.T) {
-		ckt := allToAll(6, 1e3, 1e-9, rng)
-		ckt.Temperature = 300
-		m, err := ckt.Assemble()
-		require.NoError(t, err)
-		s, err := m.StationaryCovariance()
-		require.NoError(t, err)
-		for i := range 6 {
-			for j := range 6 {
-				want := 0.0
-				if i == j {
-					want = kT300 / 1e-9
+	// 64 nodes also guards against determinant underflow (1e-9⁶⁴) in
+	// the elimination.
+	for _, n := range []int{6, 64} {
+		t.Run(fmt.Sprintf("random all-to-all n=%d", n), func(t *testing.T) {
+			ckt := allToAll(n, 1e3, 1e-9, rng)
+			ckt.Temperature = 300
+			m, err := ckt.Assemble()
+			require.NoError(t, err)
+			s, err := m.StationaryCovariance()
+			require.NoError(t, err)
+			for i := range n {
+				for j := range n {
+					want := 0.0
+					if i == j {
+						want = kT300 / 1e-9
+					}
+					assert.InDelta(t, want, s.At(i, j), 1e-12*kT300/1e-9)
 				}
-				assert.InDelta(t, want, s.At(i, j), 1e-12*kT300/1e-9)
 			}
-		}
-	})
+		})
+	}
 	t.Run("floating capacitor, capacitor-free node, voltage source", func(t *testing.T) {
 		// a, b: grounded capacitors Ca, Cb and a floating Cf between them;
 		// m: no capacitance, joined to a, b and to a DC source node s;
