@@ -195,6 +195,7 @@ type SPU struct {
 	lambda     float64
 	scale      Scale
 	planBound  float64 // m of the scaling rule: 1/λ or ‖A⁻¹‖_∞
+	minReal    float64 // smallest real part of A's eigenvalues (direct)
 	gInf       float64 // ‖g‖_∞ of the input
 	vdac       []float64
 	inputSet   bool
@@ -467,6 +468,7 @@ func (s *SPU) ProgramDirect(A mat.Matrix) (ProgramReport, error) {
 	if !(minRe > 0) {
 		return ProgramReport{}, &StabilityError{MinReal: minRe}
 	}
+	s.minReal = minRe
 	// ‖A⁻¹‖_∞ = ‖A⁻ᵀ‖₁ = cond₁(Aᵀ)/‖Aᵀ‖₁ (LAPACK dgecon estimate).
 	var lu mat.LU
 	lu.Factorize(A.T())

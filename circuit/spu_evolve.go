@@ -89,9 +89,10 @@ type RunReport struct {
 // (dx = −Mx dt + …, including stage and op-amp states), in units of 1/τ.
 type Spectrum struct {
 	// Min and Max are the smallest and largest real parts. Without Exact,
-	// Min is the smallest cell damping (exact for the N − r eigenvalues of
-	// λI + low rank when N > r and the cells are identical) and Max is
-	// Radius.
+	// Max is Radius and Min is, for Factored, the smallest cell damping
+	// (exact for the N − r eigenvalues of λI + low rank when N > r and the
+	// cells are identical), for Direct α times the smallest real part of
+	// the problem's A (imperfections ignored).
 	Min, Max float64
 	// Radius is the largest modulus: exact, or a power-iteration estimate
 	// (a lower bound that is usually within a few per cent).
@@ -131,8 +132,13 @@ func (s *SPU) Spectrum() Spectrum {
 	sp.Radius = m.radiusEstimate(30)
 	sp.Max = sp.Radius
 	sp.Min = math.Inf(1)
-	for _, d := range m.d {
-		sp.Min = math.Min(sp.Min, d)
+	if m.factored {
+		for _, d := range m.d {
+			sp.Min = math.Min(sp.Min, d)
+		}
+	} else {
+		// The programmed matrix's own (α·A's) smallest real part.
+		sp.Min = s.scale.Alpha * s.minReal
 	}
 	s.spec = &sp
 	return sp

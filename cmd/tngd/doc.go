@@ -10,6 +10,7 @@
 // The commands are:
 //
 //	help       show help for tngd or one of its commands
+//	solve      solve a linear system Ax = b on the simulated SPU
 //	tran       run a SPICE netlist's .tran analysis on the exact engine
 //
 // Use 'tngd help COMMAND' for more information about a command.
@@ -20,6 +21,64 @@
 //
 // Help lists the commands of tngd, or, given a command name, prints that
 // command's usage, description and flags. 'tngd COMMAND -h' does the same.
+//
+// # tngd solve
+//
+// usage: tngd solve --matrix A.csv --rhs b.csv [--hardware HW.toml] [--time T] [--samples K] [--burn-in B] [--seed S] [--json]
+//
+// Solve solves the linear system Ax = b on the simulated stochastic processing
+// unit in its direct architecture (Thermodynamic Linear Algebra): A is
+// programmed into one N×N resistor array, b is driven into the N integrator
+// cells by the DACs, the circuit relaxes for the analog window and the cell
+// voltages are read by the ADCs. A may be non-symmetric but must be
+// positive-stable (every eigenvalue with a positive real part).
+//
+// A.csv holds n rows of n comma-separated numbers; b.csv holds n numbers, one
+// per line or all in one row. Blank lines are ignored.
+//
+// The hardware is the description in HW.toml (see go doc
+// github.com/tngd/tngd/circuit Hardware; unknown keys are errors). Without
+// --hardware it is the paper's ideal device (R = 1 kΩ, C = 1 nF, τ = 1 µs,
+// 16-bit words over a 50 Gb/s link) at 300 K, whose only imperfection is the
+// Johnson noise of its conductances.
+//
+// --time is the analog window in units of τ; 0 chooses 20 time constants of
+// the slowest mode of the programmed drift. With --samples K > 1 the estimate
+// is the mean of K readings taken at equal intervals after a burn-in
+// (--burn-in, in τ; default: half the window), whose error falls as
+// sqrt(2·τ_slow/T) with the averaging time T.
+//
+// The estimate is printed one value per line. With --json one JSON object is
+// printed instead, with the estimate x, its relative residual
+// ‖Ax − b‖/‖b‖ (residual), its relative error against a digital LU solve
+// (error_vs_exact), the simulated time (sim_time_s) and its phases
+// (phase_times_s: dac, programming, analog, adc), the window, the integration
+// method, the controller's scaling (alpha: the drift is α·A per τ;
+// state_scale_v: volts per unit of x), the spectrum of the programmed drift
+// per τ, and the counts of clipped and saturated values.
+//
+// Bad input (unreadable files, non-numbers, a non-square A, sizes that do not
+// match, a matrix that is not positive-stable, an invalid hardware file) exits
+// with status 2 and a message naming the file and line.
+//
+// Flags:
+//
+//	--burn-in B
+//	  	burn-in B in τ before the first of K > 1 readings (default T/2) (default -1)
+//	--hardware FILE
+//	  	read the hardware description from the TOML FILE
+//	--json
+//	  	print one JSON object with the estimate and diagnostics
+//	--matrix FILE
+//	  	read A from the CSV FILE (required)
+//	--rhs FILE
+//	  	read b from the CSV FILE (required)
+//	--samples K
+//	  	average K readings (1: the final sample) (default 1)
+//	--seed uint
+//	  	seed of the device's randomness (programming errors, noise) (default 1)
+//	--time T
+//	  	analog window T in units of τ (0: 20 slowest time constants)
 //
 // # tngd tran
 //
