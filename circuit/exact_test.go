@@ -283,6 +283,7 @@ func TestStepperMisuseAndErrors(t *testing.T) {
 	assert.Panics(t, func() { s.AdvanceTo(0.5e-6) })
 	assert.Panics(t, func() { s.SetState([]float64{1}) })
 	assert.Panics(t, func() { s.SetInputs([]float64{1, 2}) })
+	assert.Panics(t, func() { s.SetInput(1, 0) })
 	small, err := (&Circuit{}).Assemble()
 	require.NoError(t, err)
 	assert.Panics(t, func() { s.SetModel(small) }, "dimension change")

@@ -27,11 +27,12 @@ type Stepper interface {
 	// Inputs returns the current inputs (owned by the stepper; do not
 	// modify, use SetInputs).
 	Inputs() []float64
-	// SetInputs sets every input (copied); they stay constant until the
-	// next call. If the model has an input jump (Model.InputJump), the
+	// SetInputs sets every input (copied; it panics on a length
+	// mismatch); they stay constant until the next call. If the model has an input jump (Model.InputJump), the
 	// state jumps accordingly.
 	SetInputs(u []float64)
-	// SetInput sets input i, like SetInputs.
+	// SetInput sets input i, like SetInputs; it panics if i is out of
+	// range.
 	SetInput(i int, v float64)
 	// NodeVoltagesTo stores every node voltage at the current state and
 	// inputs into dst (see Model.NodeVoltagesTo).
@@ -127,6 +128,9 @@ func (p *process) SetInputs(u []float64) {
 }
 
 func (p *process) SetInput(i int, v float64) {
+	if i < 0 || i >= len(p.u) {
+		panic(fmt.Sprintf("circuit: SetInput(%d): model has %d inputs", i, len(p.u)))
+	}
 	if p.m.jumps {
 		d := v - p.u[i]
 		for k := range p.x {
