@@ -3,7 +3,6 @@ package solver
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,7 +54,7 @@ func denseEulerMean(t *testing.T, a *mat.Dense, g, x0 *mat.VecDense, w Window, s
 }
 
 func TestEulerMeanMatchesClosedForm(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 1))
+	rng := newRand(t, 11, 1)
 	for _, tc := range deviceCases {
 		p := newProblem(rng, tc.r, tc.n, tc.dz, tc.kind, tc.lambda, 2)
 		a := p.denseA()
@@ -92,7 +91,7 @@ func cmpOr(a, b float64) float64 {
 // t·h·‖A²‖/2·‖x₀ − x*‖ (from (1 − hμ)^{t/h} = e^{−μt}(1 − tμ²h/2 + …)), so
 // halving h halves it.
 func TestEulerConvergesToExact(t *testing.T) {
-	rng := rand.New(rand.NewPCG(12, 1))
+	rng := newRand(t, 12, 1)
 	p := newProblem(rng, 6, 10, 3, hessDensePSD, 0.3, 2)
 	w := Window{Time: 3, Samples: 6, BurnIn: 1, Delay: 0.5}
 	exact := &IdealDevice{Window: w}
@@ -113,7 +112,7 @@ func TestEulerConvergesToExact(t *testing.T) {
 }
 
 func TestEulerUnstableStepIsAnError(t *testing.T) {
-	rng := rand.New(rand.NewPCG(13, 1))
+	rng := newRand(t, 13, 1)
 	p := newProblem(rng, 4, 8, 2, hessMSE, 1, 1)
 	// λ = 1 alone puts h·λ_max ≥ 3 > 2: the iteration diverges.
 	dv := &EulerDevice{Window: Window{Time: 3000}, Step: 3}
@@ -124,7 +123,7 @@ func TestEulerUnstableStepIsAnError(t *testing.T) {
 }
 
 func TestEulerPanics(t *testing.T) {
-	rng := rand.New(rand.NewPCG(14, 1))
+	rng := newRand(t, 14, 1)
 	p := newProblem(rng, 4, 8, 2, hessMSE, 1, 1)
 	var x mat.VecDense
 	for _, tc := range []struct {

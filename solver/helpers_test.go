@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"flag"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -8,6 +9,19 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 )
+
+var testSeed = flag.Uint64("seed", 0, "seed mixed into every random source of the tests (0: the fixed defaults)")
+
+// newRand returns the test source PCG(a, b), or, with a non-zero -seed,
+// PCG(a, b ⊕ seed·φ) (φ = 2⁶⁴/golden ratio spreads small seeds), logging
+// the seed so that a failure can be reproduced.
+func newRand(tb testing.TB, a, b uint64) *rand.Rand {
+	if *testSeed != 0 {
+		tb.Logf("-seed %d", *testSeed)
+		b ^= *testSeed * 0x9E3779B97F4A7C15
+	}
+	return rand.New(rand.NewPCG(a, b))
+}
 
 // problem is a random instance of (JᵀHJ + λI)x = g.
 type problem struct {

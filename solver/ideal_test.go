@@ -3,7 +3,6 @@ package solver
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -118,7 +117,7 @@ var deviceWindows = []Window{
 }
 
 func TestIdealZeroTimeReturnsStart(t *testing.T) {
-	rng := rand.New(rand.NewPCG(2, 1))
+	rng := newRand(t, 2, 1)
 	p := newProblem(rng, 6, 10, 3, hessCE, 0.1, 3)
 	start := mat.NewVecDense(10, nil)
 	for i := 0; i < 10; i++ {
@@ -126,7 +125,7 @@ func TestIdealZeroTimeReturnsStart(t *testing.T) {
 	}
 	for _, w := range []Window{{}, {Samples: 4}} {
 		t.Run(fmt.Sprintf("%+v", w), func(t *testing.T) {
-			dv := &IdealDevice{Window: w, Kappa0: 0.1, Rand: rand.New(rand.NewPCG(1, 2))}
+			dv := &IdealDevice{Window: w, Kappa0: 0.1, Rand: newRand(t, 1, 2)}
 			var x mat.VecDense
 			require.NoError(t, dv.SolveTo(&x, p.J, p.H, p.lambda, p.g, nil))
 			assert.Equal(t, p.g.RawVector().Data, x.RawVector().Data, "first warm call starts from g")
@@ -140,7 +139,7 @@ func TestIdealZeroTimeReturnsStart(t *testing.T) {
 // TestIdealLongTimeIsExact: with κ₀ = 0 and t·λ_min = 60 the transient
 // e^{−60} ≈ 1e-26 is gone, so the readout is A⁻¹g up to round-off.
 func TestIdealLongTimeIsExact(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 1))
+	rng := newRand(t, 3, 1)
 	for _, tc := range digitalCases {
 		t.Run(fmt.Sprintf("r=%d/N=%d/%v", tc.r, tc.n, tc.kind), func(t *testing.T) {
 			p := newProblem(rng, tc.r, tc.n, tc.dz, tc.kind, tc.lambda, 3)
@@ -160,7 +159,7 @@ func TestIdealLongTimeIsExact(t *testing.T) {
 // continues from the end state (time-homogeneity: two windows of t equal
 // one of 2t).
 func TestIdealMeanTransient(t *testing.T) {
-	rng := rand.New(rand.NewPCG(4, 1))
+	rng := newRand(t, 4, 1)
 	for _, tc := range deviceCases {
 		p := newProblem(rng, tc.r, tc.n, tc.dz, tc.kind, tc.lambda, 2)
 		a := p.denseA()
@@ -193,7 +192,7 @@ func TestIdealMeanTransient(t *testing.T) {
 // compares the implied covariances with the dense formulas. This checks
 // the joint law of readout and end state exactly, without sampling.
 func TestIdealCovariance(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 1))
+	rng := newRand(t, 5, 1)
 	const kappa0 = 0.3
 	for _, tc := range deviceCases {
 		p := newProblem(rng, tc.r, tc.n, tc.dz, tc.kind, tc.lambda, 2)
@@ -251,7 +250,7 @@ func TestIdealCovariance(t *testing.T) {
 }
 
 func TestIdealIndefiniteHessian(t *testing.T) {
-	rng := rand.New(rand.NewPCG(6, 1))
+	rng := newRand(t, 6, 1)
 	p := newProblem(rng, 4, 8, 2, hessMSE, 1, 1)
 	p.H.SetSym(1, 1, -0.5)
 	dv := &IdealDevice{Window: Window{Time: 1}}
@@ -262,7 +261,7 @@ func TestIdealIndefiniteHessian(t *testing.T) {
 }
 
 func TestIdealPanics(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 1))
+	rng := newRand(t, 7, 1)
 	p := newProblem(rng, 4, 8, 2, hessMSE, 1, 1)
 	var x mat.VecDense
 	for _, tc := range []struct {
@@ -282,10 +281,10 @@ func TestIdealPanics(t *testing.T) {
 }
 
 func TestIdealDeterministicBySeed(t *testing.T) {
-	rng := rand.New(rand.NewPCG(8, 1))
+	rng := newRand(t, 8, 1)
 	p := newProblem(rng, 6, 10, 3, hessCE, 0.1, 3)
 	run := func(seed uint64) []float64 {
-		dv := &IdealDevice{Window: Window{Time: 2, Samples: 4, Delay: 1}, Kappa0: 0.01, Rand: rand.New(rand.NewPCG(seed, 9))}
+		dv := &IdealDevice{Window: Window{Time: 2, Samples: 4, Delay: 1}, Kappa0: 0.01, Rand: newRand(t, seed, 9)}
 		var x mat.VecDense
 		var out []float64
 		for range 3 { // warm calls

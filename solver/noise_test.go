@@ -25,7 +25,7 @@ func TestIdealStationaryCovariance(t *testing.T) {
 		m      = 20000
 		kappa0 = 0.1
 	)
-	rng := rand.New(rand.NewPCG(21, 1))
+	rng := newRand(t, 21, 1)
 	p := newProblem(rng, 3, 6, 3, hessDensePSD, 0.5, 2)
 	a := p.denseA()
 	xs := p.exact(t)
@@ -34,7 +34,7 @@ func TestIdealStationaryCovariance(t *testing.T) {
 	want.Scale(kappa0, &want)
 
 	// t·λ_min = 20: the start's influence e^{−20} is negligible.
-	dv := &IdealDevice{Window: Window{Time: 40}, Kappa0: kappa0, Rand: rand.New(rand.NewPCG(21, 2))}
+	dv := &IdealDevice{Window: Window{Time: 40}, Kappa0: kappa0, Rand: newRand(t, 21, 2)}
 	n := 6
 	sum := make([]float64, n)
 	cov := mat.NewDense(n, n, nil)
@@ -75,7 +75,7 @@ func TestIdealMatchesEuler(t *testing.T) {
 		kappa0 = 0.05
 		h      = 0.005
 	)
-	rng := rand.New(rand.NewPCG(22, 1))
+	rng := newRand(t, 22, 1)
 	const r, n = 6, 16
 	p := newProblem(rng, r, n, 3, hessCE, 0.3, 3)
 	x0 := mat.NewVecDense(n, nil)
@@ -106,8 +106,8 @@ func TestIdealMatchesEuler(t *testing.T) {
 		}
 		return mo
 	}
-	exact := &IdealDevice{Window: w, Kappa0: kappa0, Rand: rand.New(rand.NewPCG(22, 2))}
-	em := &EulerDevice{Window: w, Kappa0: kappa0, Step: h, Rand: rand.New(rand.NewPCG(22, 3))}
+	exact := &IdealDevice{Window: w, Kappa0: kappa0, Rand: newRand(t, 22, 2)}
+	em := &EulerDevice{Window: w, Kappa0: kappa0, Step: h, Rand: newRand(t, 22, 3)}
 	mx := collect(func(dst *mat.VecDense) []float64 {
 		require.NoError(t, exact.SolveTo(dst, p.J, p.H, p.lambda, p.g, x0))
 		return exact.State()
@@ -150,7 +150,7 @@ func TestIdealAveragingLaw(t *testing.T) {
 	)
 	tauSlow := 1 / lambda
 	sigma2 := kappa0 / lambda
-	rng := rand.New(rand.NewPCG(23, 1))
+	rng := newRand(t, 23, 1)
 	p := newProblem(rng, r, n, 1, hessMSE, lambda, 3)
 	xs := p.exact(t)
 	// Orthonormal basis of the complement of the row space of J.
@@ -207,7 +207,7 @@ func TestEulerStationaryVariance(t *testing.T) {
 		h      = 0.5 // large on purpose: bias hλ/2 = 25 %, visible
 		r, n   = 2, 8
 	)
-	rng := rand.New(rand.NewPCG(24, 1))
+	rng := newRand(t, 24, 1)
 	p := newProblem(rng, r, n, 1, hessMSE, lambda, 0.5)
 	xs := p.exact(t)
 	var svd mat.SVD
@@ -215,7 +215,7 @@ func TestEulerStationaryVariance(t *testing.T) {
 	var v mat.Dense
 	svd.VTo(&v)
 	comp := v.Slice(0, n, r, n)
-	dv := &EulerDevice{Window: Window{Time: 20}, Kappa0: kappa0, Step: h, Rand: rand.New(rand.NewPCG(24, 2))}
+	dv := &EulerDevice{Window: Window{Time: 20}, Kappa0: kappa0, Step: h, Rand: newRand(t, 24, 2)}
 	var x, d, c mat.VecDense
 	var sq float64
 	for range m {
