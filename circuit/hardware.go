@@ -57,8 +57,11 @@ type Hardware struct {
 	// StageTau is the time constant of the two inner stages, in units of τ.
 	// Zero means memoryless stages (the paper's model: the drift is
 	// JᵀHJ + λI). A positive value makes the stages first-order systems with
-	// state (u, w); see [SPU]. Finite [OpAmp.GBW] of the stage op-amps adds
-	// its own time constant per stage.
+	// state (u, w); see [SPU]: a feedback capacitor R·C_f = StageTau·τ
+	// across each stage's feedback resistor (with a stage op-amp of finite
+	// gain A₀ and noise gain n the time constant is StageTau·(1 + 1/A₀)/
+	// (1 + n/A₀)). Finite [OpAmp.GBW] of the stage op-amps adds its own time
+	// constant per stage.
 	StageTau float64 `toml:"stage_tau"`
 
 	// Arrays describes every resistor array (J, H and Jᵀ of the factored

@@ -97,7 +97,10 @@ func (m *spuModel) build(s *SPU) {
 			// then per unit of √τ.
 			q := cl*cl*R*R*2*kT*(sums[k]+1/R) + cl*cl*ng*ng*en2/2
 			sig[k] = math.Sqrt(q / tau)
-			taus[k] = hw.StageTau + hw.StageOpAmp.poleTau(ng)/tau
+			// A feedback capacitor R·C_f = StageTau·τ around an op-amp of gain
+			// A₀ gives τ_a = StageTau·(1 + 1/A₀)·cl; a finite GBW adds the
+			// loop's own time constant n/(2π·GBW) (first-order approximation).
+			taus[k] = hw.StageTau*(1+hw.StageOpAmp.invGain())*cl + hw.StageOpAmp.poleTau(ng)/tau
 		}
 		return dst
 	}
