@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
@@ -16,7 +15,7 @@ import (
 //
 // Parameters, in θ order: the kernels W (Filters × C·Kernel·Kernel,
 // index f·C·K·K + (c·K + ky)·K + kx), then one bias per filter.
-// Initialisation: W ~ N(0, 2/(C·K·K)) (He et al. 2015), b = 0.
+// Initialisation: W and b uniform on ±1/√(C·K·K) (see [Model.Init]).
 //
 // The layer works through an im2col matrix of the input patches kept per
 // sample, so each product is a vectorised dot or axpy over output
@@ -62,12 +61,7 @@ func (l *convLayer) spec() Layer {
 }
 
 func (l *convLayer) initParams(w []float64, rng *rand.Rand) {
-	std := math.Sqrt(2 / float64(l.ckk))
-	nw := l.f * l.ckk
-	for i := range nw {
-		w[i] = std * rng.NormFloat64()
-	}
-	clear(w[nw:])
+	initUniform(w, l.ckk, rng)
 }
 
 // im2col writes the patches of x into p: row (c·K + ky)·K + kx, column
@@ -174,10 +168,34 @@ func (l *convLayer) backward(dx, gw, dy, _, _, w, cache, tmp []float64) {
 		for f := range l.f {
 			dyf := dy[f*l.np : (f+1)*l.np]
 			gf := gw[f*l.ckk : (f+1)*l.ckk]
-			for k := range gf {
-				gf[k] += floats.Dot(dyf, cache[k*l.np:(k+1)*l.np])
+			// Cotangents behind max pooling and ReLU are mostly zero (one
+			// non-zero per pooling window at most): then visiting only the
+			// non-zero positions is several times cheaper than dense dots.
+			nz := 0
+			for _, d := range dyf {
+				if d != 0 {
+					nz++
+				}
 			}
-			gb[f] += floats.Sum(dyf)
+			switch {
+			case nz == 0:
+				continue
+			case 4*nz < l.np:
+				for j, d := range dyf {
+					if d == 0 {
+						continue
+					}
+					for k := range gf {
+						gf[k] += d * cache[k*l.np+j]
+					}
+					gb[f] += d
+				}
+			default:
+				for k := range gf {
+					gf[k] += floats.Dot(dyf, cache[k*l.np:(k+1)*l.np])
+				}
+				gb[f] += floats.Sum(dyf)
+			}
 		}
 	}
 	if dx != nil {

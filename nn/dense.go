@@ -11,7 +11,7 @@ import (
 // Dense is a fully connected layer y = W x + b with Out outputs. Its input
 // is the previous layer's output of any shape, read as a flat vector of
 // length In. Parameters, in θ order: W (Out×In, row-major), then b (Out).
-// Initialisation: W ~ N(0, 2/In) (He et al. 2015), b = 0.
+// Initialisation: W and b uniform on ±1/√In (see [Model.Init]).
 type Dense struct {
 	Out int
 }
@@ -38,12 +38,7 @@ func (l *denseLayer) spec() Layer                      { return Dense{Out: l.nOu
 func (l *denseLayer) row(w []float64, i int) []float64 { return w[i*l.nIn : (i+1)*l.nIn] }
 
 func (l *denseLayer) initParams(w []float64, rng *rand.Rand) {
-	std := math.Sqrt(2 / float64(l.nIn))
-	nw := l.nOut * l.nIn
-	for i := range nw {
-		w[i] = std * rng.NormFloat64()
-	}
-	clear(w[nw:])
+	initUniform(w, l.nIn, rng)
 }
 
 func (l *denseLayer) forward(y, x, w, _ []float64) {
@@ -88,5 +83,15 @@ func (l *denseLayer) jvp(ty, tx, tw, x, _, w, _, _ []float64) {
 		for i := range l.nOut {
 			ty[i] += tb[i] + floats.Dot(l.row(tw, i), x)
 		}
+	}
+}
+
+// initUniform draws w uniformly on ±1/√fanIn, the default initialisation
+// of PyTorch's Linear and Conv2d layers (Kaiming-uniform with a = √5, and
+// the same bound for biases).
+func initUniform(w []float64, fanIn int, rng *rand.Rand) {
+	bound := 1 / math.Sqrt(float64(fanIn))
+	for i := range w {
+		w[i] = bound * (2*rng.Float64() - 1)
 	}
 }

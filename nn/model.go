@@ -69,7 +69,10 @@ func (m *Model) Layer(l int) (spec Layer, lo, hi int) {
 }
 
 // Init draws initial parameters into theta (length NumParams) from rng:
-// He-normal weights and zero biases (see each layer's doc). It panics if rng
+// every weight and bias of a layer with fan-in n (In for Dense, C·K·K for
+// Conv2D) uniform on ±1/√n, PyTorch's default. (He-normal weights trained
+// the MNIST CNN to a lower test accuracy: their large initial logits cost
+// about half a percent after 10 epochs.) It panics if rng
 // is nil or theta has the wrong length. The same rng state gives the same θ.
 func (m *Model) Init(theta []float64, rng *rand.Rand) {
 	if rng == nil {

@@ -84,7 +84,7 @@ func randVec(rng *rand.Rand, n int) []float64 {
 	return v
 }
 
-// Central differences with step h = 1e-6 have truncation error O(h²·f''')
+// Central differences with step h = 1e-6 have truncation error O(h²·f”')
 // ≈ 1e-12 and round-off O(ε_mach·f/h) ≈ 1e-10 here, so 1e-6 absolute plus
 // relative is a loose but meaningful bound.
 const fdStep, fdTol = 1e-6, 1e-6

@@ -1,0 +1,246 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// ErrNotPositiveDefinite is returned when the damped curvature matrix of a
+// direct solve fails its Cholesky factorisation.
+var ErrNotPositiveDefinite = errors.New("nn: curvature matrix not positive definite")
+
+// solveCG runs matrix-free conjugate gradients on (F + λI) x = g
+// (Hestenes & Stiefel 1952), each product a GGN-vector product.
+func (o *natural) solveCG(p *Pass) error {
+	n := o.n
+	if o.cgX == nil {
+		o.cgX, o.cgR = make([]float64, n), make([]float64, n)
+		o.cgP, o.cgAp = make([]float64, n), make([]float64, n)
+	}
+	x, r, d, ad := o.cgX, o.cgR, o.cgP, o.cgAp
+	lam := o.lambda
+	if o.cgWarm && o.cgHaveX {
+		p.GGNVecTo(ad, x)
+		for i := range r {
+			r[i] = o.g[i] - ad[i] - lam*x[i]
+		}
+	} else {
+		clear(x)
+		copy(r, o.g)
+	}
+	copy(d, r)
+	rs := dot(r, r)
+	stop := o.cgTol * o.cgTol * dot(o.g, o.g)
+	it := 0
+	for ; it < o.cgIters && rs > stop && rs > 0; it++ {
+		p.GGNVecTo(ad, d)
+		for i, v := range d {
+			ad[i] += lam * v
+		}
+		curv := dot(d, ad)
+		if !(curv > 0) {
+			return fmt.Errorf("%w: CG direction with curvature %g", ErrNotPositiveDefinite, curv)
+		}
+		alpha := rs / curv
+		for i := range x {
+			x[i] += alpha * d[i]
+			r[i] -= alpha * ad[i]
+		}
+		rsNew := dot(r, r)
+		beta := rsNew / rs
+		for i := range d {
+			d[i] = r[i] + beta*d[i]
+		}
+		rs = rsNew
+	}
+	o.cgHaveX = true
+	o.info.CGIters = it
+	copy(o.gt, x)
+	return nil
+}
+
+// denseWork holds the N×N system of the dense exact solve.
+type denseWork struct {
+	root hessRoot
+	qj   mat.Dense
+	f    mat.SymDense
+	chol mat.Cholesky
+}
+
+// solveDense forms F + λI = (QJ)ᵀ(QJ) + λI densely (H = Q², Q the block
+// square root) and solves it by Cholesky: O(r·N² + N³).
+func (o *natural) solveDense(p *Pass) error {
+	if o.dense == nil {
+		o.dense = &denseWork{}
+	}
+	w := o.dense
+	b, dz, r := p.Batch(), p.dz, p.Rows()
+	q := w.root.blocks(p.HessianBlocks(), b, dz)
+	w.qj.Reset()
+	w.qj.ReuseAs(r, o.n)
+	for s := range b {
+		for a := range dz {
+			row := w.qj.RawRowView(s*dz + a)
+			for l := range dz {
+				if c := q[(s*dz+a)*dz+l]; c != 0 {
+					floats.AddScaled(row, c, o.J.RawRowView(s*dz+l))
+				}
+			}
+		}
+	}
+	w.f.Reset()
+	w.f.SymOuterK(1, w.qj.T())
+	for i := range o.n {
+		w.f.SetSym(i, i, w.f.At(i, i)+o.lambda)
+	}
+	if ok := w.chol.Factorize(&w.f); !ok {
+		return ErrNotPositiveDefinite
+	}
+	return w.chol.SolveVecTo(o.gtv, o.gv)
+}
+
+// woodburyWork holds the r×r system of the structured Woodbury solve.
+type woodburyWork struct {
+	gram  mat.SymDense
+	gfull []float64 // r×r full copy of the Gram matrix
+	t     []float64 // r×r: G Q
+	s     *mat.SymDense
+	chol  mat.Cholesky
+	u, w  []float64
+	c     *mat.VecDense
+	x     []float64
+	root  hessRoot
+	q     []float64
+}
+
+// solveWoodbury solves (λI + JᵀHJ) g̃ = g through the r×r system
+// λI + Q J Jᵀ Q (see NGDWoodbury), with J used only through the Gram
+// matrix, one JVP and one VJP.
+func (o *natural) solveWoodbury(p *Pass) error {
+	if o.wood == nil {
+		o.wood = &woodburyWork{x: make([]float64, o.n)}
+	}
+	w := o.wood
+	b, dz, r := p.Batch(), p.dz, p.Rows()
+	w.q = w.root.blocks(p.HessianBlocks(), b, dz)
+	if w.gram.IsEmpty() || w.gram.SymmetricDim() != r {
+		w.gram.Reset()
+		w.gram.ReuseAsSym(r)
+		w.gfull = make([]float64, r*r)
+		w.t = make([]float64, r*r)
+		w.s = mat.NewSymDense(r, nil)
+		w.u, w.w = make([]float64, r), make([]float64, r)
+		w.c = mat.NewVecDense(r, nil)
+	}
+	p.GramTo(&w.gram)
+	g := w.gram.RawSymmetric()
+	for i := range r {
+		for j := i; j < r; j++ {
+			v := g.Data[i*g.Stride+j]
+			w.gfull[i*r+j], w.gfull[j*r+i] = v, v
+		}
+	}
+	// T = G Q, column block by column block: T[i, J] = G[i, J] Q_J.
+	for i := range r {
+		grow, trow := w.gfull[i*r:(i+1)*r], w.t[i*r:(i+1)*r]
+		for s := range b {
+			qs := w.q[s*dz*dz : (s+1)*dz*dz]
+			gs := grow[s*dz : (s+1)*dz]
+			for j := range dz {
+				v := 0.0
+				for l, x := range gs {
+					v += x * qs[l*dz+j]
+				}
+				trow[s*dz+j] = v
+			}
+		}
+	}
+	// S = λI + Q T, row block by row block: S[I, j] = Q_I T[I, j].
+	sr := w.s.RawSymmetric()
+	for s := range b {
+		qs := w.q[s*dz*dz : (s+1)*dz*dz]
+		for a := range dz {
+			i := s*dz + a
+			row := sr.Data[i*sr.Stride:]
+			for j := i; j < r; j++ {
+				v := 0.0
+				for l := range dz {
+					v += qs[a*dz+l] * w.t[(s*dz+l)*r+j]
+				}
+				row[j] = v
+			}
+			row[i] += o.lambda
+		}
+	}
+	if ok := w.chol.Factorize(w.s); !ok {
+		return ErrNotPositiveDefinite
+	}
+	p.JVPTo(w.u, o.g)
+	mulBlocks(w.w, w.q, w.u, dz)
+	if err := w.chol.SolveVecTo(w.c, mat.NewVecDense(r, w.w)); err != nil {
+		return err
+	}
+	mulBlocks(w.u, w.q, w.c.RawVector().Data, dz)
+	p.VJPTo(w.x, w.u)
+	inv := 1 / o.lambda
+	for i, gi := range o.g {
+		o.gt[i] = inv * (gi - w.x[i])
+	}
+	return nil
+}
+
+// hessRoot computes Q_s = H_s^{1/2}, the symmetric square root of each
+// Hessian block, by an eigendecomposition (negative round-off eigenvalues
+// clipped to 0).
+type hessRoot struct {
+	q    []float64 // b blocks dz×dz
+	eig  mat.EigenSym
+	blk  *mat.SymDense
+	vecs mat.Dense
+	vals []float64
+	dz   int
+}
+
+func (w *hessRoot) blocks(h []float64, b, dz int) []float64 {
+	if w.dz != dz || len(w.q) < b*dz*dz {
+		w.q = make([]float64, b*dz*dz)
+		w.blk = mat.NewSymDense(dz, nil)
+		w.vals = make([]float64, dz)
+		w.dz = dz
+	}
+	for s := range b {
+		hs := h[s*dz*dz : (s+1)*dz*dz]
+		for i := range dz {
+			for j := i; j < dz; j++ {
+				w.blk.SetSym(i, j, hs[i*dz+j])
+			}
+		}
+		qs := w.q[s*dz*dz : (s+1)*dz*dz]
+		if !w.eig.Factorize(w.blk, true) {
+			// Only non-finite blocks fail; NaN propagates to the estimate,
+			// which the optimizer reports as ErrNonFinite.
+			for i := range qs {
+				qs[i] = math.NaN()
+			}
+			continue
+		}
+		w.eig.Values(w.vals)
+		w.eig.VectorsTo(&w.vecs)
+		for i := range dz {
+			for j := range dz {
+				v := 0.0
+				for k, l := range w.vals {
+					if l > 0 {
+						v += w.vecs.At(i, k) * math.Sqrt(l) * w.vecs.At(j, k)
+					}
+				}
+				qs[i*dz+j] = v
+			}
+		}
+	}
+	return w.q[:b*dz*dz]
+}
