@@ -3,6 +3,7 @@ package solver
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -295,4 +296,43 @@ func TestIdealDeterministicBySeed(t *testing.T) {
 	}
 	assert.Equal(t, run(1), run(1))
 	assert.NotEqual(t, run(1), run(2))
+}
+
+// TestIdealIllConditionedJ: Jacobians of trained networks have singular
+// values spread over many decades and repeated rows. The device never
+// divides by them (no G⁻¹ or Σ⁻¹ appears in its formula), so its mean
+// transient stays accurate: J = U diag(s) Vᵀ with s from 1 to 1e-8, then
+// a copy of the first rows appended (rank-deficient, r > rank).
+func TestIdealIllConditionedJ(t *testing.T) {
+	rng := newRand(t, 9, 1)
+	const r0, n, extra = 16, 30, 8
+	p := newProblem(rng, r0+extra, n, 4, hessCE, 0.05, 1)
+	var svd mat.SVD
+	base := mat.NewDense(r0, n, nil)
+	base.Copy(p.J.Slice(0, r0, 0, n))
+	require.True(t, svd.Factorize(base, mat.SVDThin))
+	var u, v mat.Dense
+	svd.UTo(&u)
+	svd.VTo(&v)
+	s := make([]float64, r0)
+	for i := range s {
+		s[i] = 3 * math.Pow(1e-8, float64(i)/float64(r0-1))
+	}
+	var us mat.Dense
+	us.Mul(&u, mat.NewDiagDense(r0, s))
+	base.Mul(&us, v.T())
+	p.J.Slice(0, r0, 0, n).(*mat.Dense).Copy(base)
+	p.J.Slice(r0, r0+extra, 0, n).(*mat.Dense).Copy(base.Slice(0, extra, 0, n))
+
+	a := p.denseA()
+	for _, w := range []Window{{Time: 2}, {Time: 5, Samples: 4, Delay: 1}, {Time: 2000}} {
+		dv := &IdealDevice{Window: w}
+		var x mat.VecDense
+		require.NoError(t, dv.SolveTo(&x, p.J, p.H, p.lambda, p.g, nil))
+		want, _ := denseMean(t, a, p.g, p.g, w)
+		assert.Less(t, relErr(&x, want), 1e-9, "%+v", w)
+	}
+	var x mat.VecDense
+	require.NoError(t, (&Woodbury{}).SolveTo(&x, p.J, p.H, p.lambda, p.g, nil))
+	assert.Less(t, relErr(&x, p.exact(t)), 1e-9, "Woodbury")
 }
