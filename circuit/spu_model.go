@@ -218,6 +218,23 @@ func (m *spuModel) apply(dst, x []float64, a, b float64, z []float64, withConst,
 		if clip && m.stageRail > 0 {
 			stageSat += spuClip(u, m.stageRail)
 		}
+		if noisy && !(clip && m.stageRail > 0) {
+			// No rail on w: one product Ĥ(a·u + b·σ_u⊙z_u) serves the drift
+			// and the J stage's noise.
+			zu, zw := z[m.zU:m.zU+r], z[m.zW:m.zW+r]
+			for k := range u {
+				u[k] = a*u[k] + b*m.sigU[k]*zu[k]
+			}
+			spuGemv(1, m.Hs, u, 0, acc)
+			for k := range acc {
+				if withConst {
+					acc[k] += a * m.w0[k]
+				}
+				acc[k] += b * m.sigW[k] * zw[k]
+			}
+			spuGemv(1, m.B, acc, 0, coup)
+			break
+		}
 		spuGemv(1, m.Hs, u, 0, w)
 		if withConst {
 			for k := range w {

@@ -2,6 +2,7 @@ package circuit
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -633,4 +634,118 @@ func TestSPUPanics(t *testing.T) {
 	assert.Panics(t, func() { _, _ = s.Run(1, nil) }, "run before programming")
 	assert.Panics(t, func() { _, _ = s.ProgramFactored(mat.NewDense(3, 3, nil), mat.NewSymDense(2, nil), 1) })
 	assert.Panics(t, func() { _, _ = s.ProgramDirect(mat.NewDense(3, 3, nil)) })
+}
+
+// TestSPUEulerIncrement checks that the fused Euler–Maruyama increment
+// equals h(−Mx + c) + √h·Lz with the dense M, c, L of every layout
+// (memoryless and finite-speed stages, cell op-amp poles, direct).
+func TestSPUEulerIncrement(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 16))
+	J, H, g := factoredProblem(9, 2, 2, rng)
+	A := spdMatrix(6, 0.5, 2, rng)
+	b := randVec(6, rng)
+	noisy := NoiseSpec{Temperature: 300, Kappa0: 1e-3}
+	amp := OpAmp{Gain: 1e3, Offset: 1e-3, NoiseDensity: 1e-8}
+	tests := []struct {
+		name string
+		arch Architecture
+		hw   Hardware
+	}{
+		{"memoryless", Factored, Hardware{Noise: noisy, StageOpAmp: amp, CellOpAmp: amp}},
+		{"stage tau", Factored, Hardware{Noise: noisy, StageTau: 0.2, StageOpAmp: amp}},
+		{"cell pole", Factored, Hardware{Noise: noisy, CellOpAmp: OpAmp{Gain: 1e3, GBW: 1e8, NoiseDensity: 1e-8}}},
+		{"direct pole", Direct, Hardware{Noise: noisy, CellOpAmp: OpAmp{GBW: 1e8, Offset: 1e-3}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var s *SPU
+			if tc.arch == Factored {
+				s = newFactored(t, &tc.hw, J, H, 0.3, g, 16)
+			} else {
+				s = newDirect(t, &tc.hw, A, b, 16)
+			}
+			M, c, L := s.denseModel()
+			m := &s.model
+			x := make([]float64, m.dim)
+			z := make([]float64, m.nNoise)
+			for i := range x {
+				x[i] = rng.NormFloat64()
+			}
+			for i := range z {
+				z[i] = rng.NormFloat64()
+			}
+			const h = 0.03
+			got := make([]float64, m.dim)
+			m.apply(got, x, h, math.Sqrt(h), z, true, false)
+			var mx, lz mat.VecDense
+			mx.MulVec(M, mat.NewVecDense(m.dim, x))
+			lz.MulVec(L, mat.NewVecDense(m.nNoise, z))
+			for i := range got {
+				want := h*(c[i]-mx.AtVec(i)) + math.Sqrt(h)*lz.AtVec(i)
+				assert.InDelta(t, want, got[i], 1e-12*(1+math.Abs(want)), "component %d", i)
+			}
+		})
+	}
+}
+
+// TestSPUEulerStationaryVariance: one cell with drift a and injected κ₀
+// under Euler–Maruyama at step h is the AR(1) x ← (1 − ah)x + √(2κ₀h)ξ
+// (in units of x), whose stationary variance is 2κ₀h/(1 − (1 − ah)²). With
+// a = 1, h = 0.1, κ₀ = 0.01 that is 0.010526. 2·10⁵ steps with lag-1
+// correlation 0.9 are ≈ 10⁴ independent samples: the sample variance has a
+// relative standard error ≈ √(2/10⁴) = 1.4 %; the tolerance is 4 SE.
+func TestSPUEulerStationaryVariance(t *testing.T) {
+	const a, h, kappa, steps = 1.0, 0.1, 0.01, 200000
+	s := newDirect(t, &Hardware{Noise: NoiseSpec{Kappa0: kappa}}, mat.NewDense(1, 1, []float64{a}), mat.NewVecDense(1, []float64{0}), 17)
+	s.Reset(nil)
+	_, err := s.Run(50, &Evolution{Method: MethodEuler, Step: h})
+	require.NoError(t, err)
+	var x mat.VecDense
+	var sum, sum2 float64
+	for range steps {
+		_, err := s.Run(h, &Evolution{Method: MethodEuler, Step: h})
+		require.NoError(t, err)
+		s.ReadTo(&x)
+		v := x.AtVec(0)
+		sum += v
+		sum2 += v * v
+	}
+	mean := sum / steps
+	variance := sum2/steps - mean*mean
+	want := 2 * kappa * h / (1 - (1-a*h)*(1-a*h))
+	assert.InEpsilon(t, want, variance, 4*0.014)
+}
+
+// BenchmarkSPURun times Euler–Maruyama windows of 1τ (10 steps of 0.1τ) on
+// a factored SPU with r = 640 and noise on: the cost per step is one
+// product with each J copy. Allocations are per window, not per step.
+func BenchmarkSPURun(b *testing.B) {
+	for _, n := range []int{2000, 20000} {
+		b.Run(fmt.Sprintf("N=%d/r=640", n), func(b *testing.B) {
+			if testing.Short() && n > 2000 {
+				b.Skip("N > 2000 skipped in -short mode")
+			}
+			rng := rand.New(rand.NewPCG(uint64(n), 640))
+			J, H, g := factoredProblem(n, 64, 10, rng)
+			J.Scale(1/math.Sqrt(float64(n)), J)
+			s, err := NewSPU(&Hardware{Noise: NoiseSpec{Temperature: 300, Kappa0: 1e-3}}, Factored, n, 640, rand.NewPCG(1, 1))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.ProgramFactored(J, H, 0.01); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.SetInput(g); err != nil {
+				b.Fatal(err)
+			}
+			s.Reset(g)
+			ev := &Evolution{Method: MethodEuler, Step: 0.1}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Run(1, ev); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -160,9 +160,10 @@ func meanSquaredError(t *testing.T, M *mat.SymDense, sigma mat.Matrix, k int, de
 // meanSquaredError), about (2τ_slow/T)·tr Σ. A = Q diag(λ) Qᵀ with λ in
 // [0.2, 0.9] (|A_ij| < 1, so α = 1): τ_slow = 5τ; burn-in 200τ leaves
 // e^{−40} of the start; T = 400τ with K = 400. One run's squared error is
-// a weighted sum of 64 χ²₁ variables with that mean: the test accepts
-// 1/20 to 9 times it (the slowest modes dominate, so fewer than 64
-// effective degrees of freedom; P(χ²₁ > 9) = 0.3 %).
+// a weighted sum of 64 χ²₁ variables with that mean; its weights (slow
+// modes dominate) leave about 15 effective degrees of freedom, a relative
+// spread of ≈ 35 % (seeds 1–8 gave ratios 0.70–1.38): the test accepts ¼ to
+// 4 times the mean.
 func TestSolveAveragingLaw(t *testing.T) {
 	const n, burn, span, k = 64, 200.0, 400.0, 400
 	rng := rand.New(rand.NewPCG(64, 64))
@@ -253,8 +254,8 @@ func TestSolveAveragingLaw(t *testing.T) {
 			t.Logf("squared error %.3g, expected %.3g (law %.3g); relative error %.3g", got, mse, law, res.ErrorVsExact)
 			assert.LessOrEqual(t, mse, law, "the slowest mode bounds the law")
 			assert.Greater(t, mse, law/10)
-			assert.Less(t, got, 9*mse)
-			assert.Greater(t, got, mse/20)
+			assert.Less(t, got, 4*mse)
+			assert.Greater(t, got, mse/4)
 		})
 	}
 }
