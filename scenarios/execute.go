@@ -1,0 +1,347 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/tngd/tngd/circuit"
+	"github.com/tngd/tngd/nn"
+	"github.com/tngd/tngd/solver"
+)
+
+// Execute runs one job: it builds the data, the model (from the seed's
+// weights, pre-trained when the task says so), the optimizer and, for
+// tngd and tngd-adam, its device; trains; and streams one Row per
+// evaluation to onEval (which may be nil). Every step advances the
+// simulated clock of the hybrid machine (see [Digital] and the timeline of
+// a thermodynamic step in the package documentation).
+//
+// Numerical trouble is data: a diverged run, or one whose device or solver
+// failed, ends with Outcome Diverged or Failed and the reason in the
+// Summary, and Execute returns a nil error. Execute returns an error only
+// when the job cannot start (the data cannot be loaded, an invalid
+// configuration) or ctx is cancelled.
+func Execute(ctx context.Context, job Job, onEval func(Row)) (Summary, error) {
+	s := job.Scenario
+	opt := s.Optimizers[job.Optimizer]
+	sum := Summary{
+		RunID: job.ID, Point: job.Point, Optimizer: opt.Label(), Seed: job.Seed,
+		TimeToTarget: math.NaN(), IterToTarget: -1, MeanSolveCos: math.NaN(),
+		BestTestLoss: math.NaN(), BestTestAcc: math.NaN(),
+	}
+	rs := deriveSeeds(job.Seed)
+	train, test, err := taskData(&s.Task, rs.data)
+	if err != nil {
+		return sum, err
+	}
+	loss, err := nn.LossByName(s.Task.Loss)
+	if err != nil {
+		return sum, err
+	}
+	model, err := s.Task.Model.Build(train.In, train.OutSize)
+	if err != nil {
+		return sum, err
+	}
+	theta := make([]float64, model.NumParams())
+	model.Init(theta, rs.init)
+	if s.Task.Pretrain.Epochs > 0 {
+		if theta, err = pretrained(ctx, s, model, loss, job.Seed); err != nil {
+			return sum, err
+		}
+	}
+
+	cfg := s.Run.TrainConfig
+	batch := cfg.BatchSize
+	if batch == 0 {
+		batch = 64
+	}
+	n, dz := model.NumParams(), model.OutSize()
+	var dev *device
+	var curv nn.CurvatureSolver
+	if opt.Thermodynamic() {
+		dev, err = newDevice(&opt, &s.Hardware, n, batch*dz, rs.device)
+		if err != nil {
+			return sum, err
+		}
+		curv = dev
+	}
+	o, err := nn.NewOptimizer(opt.Config, n, curv)
+	if err != nil {
+		return sum, err
+	}
+
+	var (
+		tl        timeline
+		wall      = time.Now()
+		exact     solver.Woodbury
+		xs        = mat.NewVecDense(n, nil)
+		cosSum    float64
+		errSum    float64
+		solves    int
+		cosTotal  float64
+		solvesAll int
+	)
+	flops := model.FLOPs()
+	digital := func(info nn.StepInfo, measured time.Duration) float64 {
+		if s.Digital.Measured {
+			return measured.Seconds()
+		}
+		return stepFLOPs(opt.Kind, flops, batchOf(info, batch, dz), dz, n, info)/s.Digital.Throughput() + s.Digital.CallOverhead()
+	}
+	var stepStart time.Time
+	tr := &nn.Trainer{
+		Model: model, Loss: loss, Optimizer: o, Train: train, Test: test,
+		Config: cfg, Rand: rs.shuffle,
+		OnStep: func(info nn.StepInfo, p *nn.Pass) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			elapsed := time.Since(stepStart)
+			if dev != nil {
+				elapsed -= dev.wall
+				ph := dev.phases
+				tl.deviceStep(digital(info, elapsed), ph.upload, ph.window, ph.readout, ph.delay)
+			} else {
+				tl.digitalStep(digital(info, elapsed))
+			}
+			if info.NatGrad != nil && info.J != nil && info.H != nil {
+				rel, cos, ok := compareSolve(&exact, xs, info)
+				if ok {
+					errSum += rel
+					cosSum += cos
+					solves++
+					cosTotal += cos
+					solvesAll++
+				}
+			}
+			stepStart = time.Now()
+			return nil
+		},
+		OnEval: func(e nn.Eval) error {
+			row := Row{
+				RunID: job.ID, Optimizer: opt.Label(), Seed: job.Seed,
+				Iteration: e.Iteration, Epoch: e.Epoch,
+				SimTime: tl.now(), Time: tl.phases, Wall: time.Since(wall).Seconds(),
+				TrainLoss: e.TrainLoss, TestLoss: e.TestLoss, TestAcc: e.TestAcc,
+				SolveRelErr: math.NaN(), SolveCos: math.NaN(),
+			}
+			if solves > 0 {
+				row.SolveRelErr, row.SolveCos = errSum/float64(solves), cosSum/float64(solves)
+			}
+			errSum, cosSum, solves = 0, 0, 0
+			if dev != nil {
+				row.Clipped, row.Saturated = dev.clipped, dev.saturated
+			}
+			sum.observe(row, s.Run.TargetLoss)
+			if onEval != nil {
+				onEval(row)
+			}
+			return nil
+		},
+	}
+	stepStart = time.Now()
+	res, err := tr.Run(theta)
+	switch {
+	case ctx.Err() != nil:
+		return sum, ctx.Err()
+	case err != nil:
+		sum.Outcome, sum.Reason = Failed, err.Error()
+	case res.Status == nn.Diverged:
+		sum.Outcome, sum.Reason = Diverged, res.Reason
+	default:
+		sum.Outcome = Finished
+	}
+	sum.Iterations = res.Iterations
+	sum.SimTime = tl.now()
+	if tl.steps > 0 {
+		k := float64(tl.steps)
+		sum.PerIteration = Phases{tl.phases.Digital / k, tl.phases.Upload / k, tl.phases.Analog / k, tl.phases.Readout / k}
+	}
+	sum.Wall = time.Since(wall).Seconds()
+	if solvesAll > 0 {
+		sum.MeanSolveCos = cosTotal / float64(solvesAll)
+	}
+	if dev != nil {
+		sum.Clipped, sum.Saturated = dev.clipped, dev.saturated
+	}
+	return sum, nil
+}
+
+// batchOf returns the batch size of the step described by info.
+func batchOf(info nn.StepInfo, batch, dz int) int {
+	if info.J != nil {
+		r, _ := info.J.Dims()
+		return r / dz
+	}
+	return batch
+}
+
+// observe updates the summary with an evaluation row.
+func (s *Summary) observe(r Row, target float64) {
+	s.FinalTrainLoss, s.FinalTestLoss, s.FinalTestAcc = r.TrainLoss, r.TestLoss, r.TestAcc
+	if !math.IsNaN(r.TestLoss) && (math.IsNaN(s.BestTestLoss) || r.TestLoss < s.BestTestLoss) {
+		s.BestTestLoss = r.TestLoss
+	}
+	if !math.IsNaN(r.TestAcc) && (math.IsNaN(s.BestTestAcc) || r.TestAcc > s.BestTestAcc) {
+		s.BestTestAcc = r.TestAcc
+	}
+	if target > 0 && s.IterToTarget < 0 && r.TestLoss <= target {
+		s.TimeToTarget, s.IterToTarget = r.SimTime, r.Iteration
+	}
+}
+
+// compareSolve solves the step's system exactly (Woodbury) into xs and
+// returns the relative error and cosine of info.NatGrad against it.
+func compareSolve(wb *solver.Woodbury, xs *mat.VecDense, info nn.StepInfo) (rel, cos float64, ok bool) {
+	g := mat.NewVecDense(len(info.Grad), info.Grad)
+	if err := wb.SolveTo(xs, info.J, info.H, info.Lambda, g, nil); err != nil {
+		return 0, 0, false
+	}
+	x := xs.RawVector().Data
+	nx := floats.Norm(x, 2)
+	ne := floats.Norm(info.NatGrad, 2)
+	if nx == 0 || ne == 0 {
+		return 0, 0, false
+	}
+	return floats.Distance(info.NatGrad, x, 2) / nx, floats.Dot(info.NatGrad, x) / (nx * ne), true
+}
+
+// pretrained returns the weights of the task's pre-training: Adam on the
+// pre-training digits, from the seed's initial weights.
+func pretrained(ctx context.Context, s *Scenario, model *nn.Model, loss nn.Loss, seed uint64) ([]float64, error) {
+	pt := s.Task.Pretrain
+	cfg := s.Task.MNIST
+	cfg.Digits = pt.Digits
+	if pt.Train > 0 {
+		cfg.Train = pt.Train
+	}
+	train, test, err := loadMNIST(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rs := deriveSeeds(seed)
+	theta := make([]float64, model.NumParams())
+	model.Init(theta, rs.init)
+	adam := nn.Adam{LR: pt.LR}
+	o, err := nn.NewOptimizer(adam, len(theta), nil)
+	if err != nil {
+		return nil, err
+	}
+	tr := &nn.Trainer{
+		Model: model, Loss: loss, Optimizer: o, Train: train, Test: test.Head(0),
+		Config: nn.TrainConfig{Epochs: pt.Epochs, BatchSize: s.Run.BatchSize, EvalEvery: math.MaxInt32},
+		Rand:   rs.pretrain,
+		OnStep: func(nn.StepInfo, *nn.Pass) error { return ctx.Err() },
+	}
+	res, err := tr.Run(theta)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: pre-training: %w", err)
+	}
+	if res.Status != nn.Finished {
+		return nil, fmt.Errorf("scenarios: pre-training diverged: %s", res.Reason)
+	}
+	return theta, nil
+}
+
+// device is the curvature solver of a thermodynamic optimizer: the SPU
+// (through solver.Thermodynamic) or the ideal device. It records the
+// simulated time of each call, the clip counts, and the wall time spent
+// simulating (so that a measured compute model can exclude it).
+type device struct {
+	inner  nn.CurvatureSolver
+	thermo *solver.Thermodynamic // nil for the ideal device
+	tau    float64               // s
+	n, r   int
+	window solver.Window
+	hw     circuit.Hardware
+
+	phases             struct{ upload, window, readout, delay float64 }
+	clipped, saturated int
+	wall               time.Duration
+
+	jPad *mat.Dense
+	hPad *mat.SymDense
+}
+
+func newDevice(o *Optimizer, hw *circuit.Hardware, n, r int, rng *rand.Rand) (*device, error) {
+	d := &device{n: n, r: r, window: o.Window, hw: hw.Resolved(), tau: hw.Tau()}
+	switch o.Device {
+	case "", "circuit":
+		spu, err := circuit.NewSPU(hw, circuit.Factored, n, r, rng)
+		if err != nil {
+			return nil, err
+		}
+		d.thermo = &solver.Thermodynamic{Device: spu, Window: o.Window}
+		d.inner = d.thermo
+	case "ideal":
+		d.inner = &solver.IdealDevice{Window: o.Window, Kappa0: o.Kappa0, Rand: rng}
+	default:
+		return nil, fmt.Errorf("scenarios: unknown device %q", o.Device)
+	}
+	return d, nil
+}
+
+// SolveTo implements nn.CurvatureSolver. A batch with fewer rows than the
+// device (the last partial batch of an epoch) is padded with zero rows,
+// which leave the system unchanged.
+func (d *device) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
+	if r, _ := J.Dims(); r < d.r {
+		J, H = d.pad(J, H)
+	}
+	t0 := time.Now()
+	err := d.inner.SolveTo(dst, J, H, lambda, g, start)
+	d.wall += time.Since(t0)
+	if d.thermo != nil {
+		rep := d.thermo.Report()
+		d.phases.upload = rep.Times.DAC + rep.Times.Programming
+		d.phases.delay = d.window.Delay * d.tau
+		d.phases.window = rep.Times.Analog - d.phases.delay
+		d.phases.readout = rep.Times.ADC
+		d.clipped += rep.ArrayClipped + rep.InputClipped + rep.ReadClipped
+		d.saturated += rep.Saturated + rep.StageSaturated
+	} else {
+		d.phases.upload, d.phases.window, d.phases.readout, d.phases.delay = idealTimes(&d.hw, d.n, d.r, d.window, d.tau)
+	}
+	return err
+}
+
+// idealTimes is the timing model of the hybrid machine applied to the
+// ideal device, so that it runs on the same clock as the circuit: the DAC
+// converts the gradient (one conversion, N words over the link), all
+// r(r + 2N) array entries are written, the window runs for Time·τ, and K
+// readouts each take one ADC conversion and N words.
+func idealTimes(hw *circuit.Hardware, n, r int, w solver.Window, tau float64) (upload, window, readout, delay float64) {
+	word := float64(hw.Link.WordBits) / hw.Link.Bandwidth
+	entries := float64(r * (r + 2*n))
+	write := entries * word
+	if hw.Arrays.WriteTime > 0 {
+		write = entries * hw.Arrays.WriteTime
+	}
+	k := max(w.Samples, 1)
+	upload = hw.DAC.ConversionTime + float64(n)*word + write
+	readout = float64(k) * (hw.ADC.ConversionTime + float64(n)*word)
+	return upload, w.Time * tau, readout, w.Delay * tau
+}
+
+func (d *device) pad(J *mat.Dense, H *mat.SymDense) (*mat.Dense, *mat.SymDense) {
+	if d.jPad == nil {
+		d.jPad = mat.NewDense(d.r, d.n, nil)
+		d.hPad = mat.NewSymDense(d.r, nil)
+	}
+	d.jPad.Zero()
+	d.hPad.Zero()
+	r, _ := J.Dims()
+	d.jPad.Slice(0, r, 0, d.n).(*mat.Dense).Copy(J)
+	for i := range r {
+		for j := i; j < r; j++ {
+			d.hPad.SetSym(i, j, H.At(i, j))
+		}
+	}
+	return d.jPad, d.hPad
+}
