@@ -76,7 +76,7 @@ func (l *actLayer) deriv(d, t, x, y []float64) {
 	}
 }
 
-func (l *actLayer) backward(dx, _, dy, x, y, _, _, _ []float64) {
+func (l *actLayer) backward(dx, _, dy, x, y, _, _, _ []float64, _ bool) {
 	if dx != nil {
 		l.deriv(dx, dy, x, y)
 	}
@@ -102,7 +102,7 @@ func (l *flattenLayer) flops() int                       { return 0 }
 func (l *flattenLayer) spec() Layer                      { return Flatten{} }
 
 func (l *flattenLayer) forward(y, x, _, _ []float64) { copy(y[:l.shape.Size()], x) }
-func (l *flattenLayer) backward(dx, _, dy, _, _, _, _, _ []float64) {
+func (l *flattenLayer) backward(dx, _, dy, _, _, _, _, _ []float64, _ bool) {
 	if dx != nil {
 		copy(dx[:l.shape.Size()], dy)
 	}

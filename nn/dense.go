@@ -48,8 +48,18 @@ func (l *denseLayer) forward(y, x, w, _ []float64) {
 	}
 }
 
-func (l *denseLayer) backward(dx, gw, dy, x, _, w, _, _ []float64) {
-	if gw != nil {
+func (l *denseLayer) backward(dx, gw, dy, x, _, w, _, _ []float64, set bool) {
+	if gw != nil && set {
+		gb := gw[l.nOut*l.nIn:]
+		for i, d := range dy[:l.nOut] {
+			if d == 0 {
+				clear(l.row(gw, i))
+			} else {
+				floats.ScaleTo(l.row(gw, i), d, x)
+			}
+			gb[i] = d
+		}
+	} else if gw != nil {
 		gb := gw[l.nOut*l.nIn:]
 		for i, d := range dy[:l.nOut] {
 			if d == 0 {

@@ -44,8 +44,9 @@ type layer interface {
 	// forward writes y = f(x; w) and fills cache.
 	forward(y, x, w, cache []float64)
 	// backward sets dx = (∂y/∂x)ᵀ dy (skipped when dx is nil) and adds
-	// (∂y/∂w)ᵀ dy to gw (skipped when gw is nil).
-	backward(dx, gw, dy, x, y, w, cache, tmp []float64)
+	// (∂y/∂w)ᵀ dy to gw (skipped when gw is nil), or writes it over gw when
+	// set is true.
+	backward(dx, gw, dy, x, y, w, cache, tmp []float64, set bool)
 	// jvp sets ty = (∂y/∂x) tx + (∂y/∂w) tw; a nil tx or tw is a zero
 	// tangent.
 	jvp(ty, tx, tw, x, y, w, cache, tmp []float64)

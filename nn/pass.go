@@ -202,10 +202,12 @@ func (p *Pass) forwardSample(s int) {
 }
 
 // backSample backpropagates the output cotangent u (length dz) of sample s.
-// For each layer l, a non-nil p.gws[l] receives (accumulates) the layer's
-// parameter gradient and a non-nil p.store[l] receives a copy of the
-// cotangent of the layer's output. u must not alias p.bufs.
-func (p *Pass) backSample(s int, u []float64) {
+// For each layer l, a non-nil p.gws[l] receives the layer's parameter
+// gradient (accumulated, or written over it when set is true) and a non-nil
+// p.store[l] receives a copy of the cotangent of the layer's output. u must
+// not alias p.bufs. With set, the caller must make sure that the
+// backpropagation reaches every layer with a non-nil gws.
+func (p *Pass) backSample(s int, u []float64, set bool) {
 	dy := u
 	k := 0
 	for l := len(p.m.layers) - 1; l >= 0; l-- {
@@ -218,7 +220,7 @@ func (p *Pass) backSample(s int, u []float64) {
 			dx = p.bufs[k][:lay.in().Size()]
 			k ^= 1
 		}
-		lay.backward(dx, p.gws[l], dy, p.act(l, s), p.act(l+1, s), p.params(l), p.cache(l, s), p.tmp)
+		lay.backward(dx, p.gws[l], dy, p.act(l, s), p.act(l+1, s), p.params(l), p.cache(l, s), p.tmp, set)
 		if dx == nil {
 			break
 		}
@@ -282,7 +284,7 @@ func (p *Pass) GradTo(dst []float64) {
 	clear(dst)
 	p.setGws(dst)
 	for s := range p.b {
-		p.backSample(s, p.gz[s*p.dz:(s+1)*p.dz])
+		p.backSample(s, p.gz[s*p.dz:(s+1)*p.dz], false)
 	}
 	p.setGws(nil)
 }
@@ -297,7 +299,7 @@ func (p *Pass) VJPTo(dst, u []float64) {
 	dz := p.dz
 	for s := range p.b {
 		copy(p.hz, u[s*dz:(s+1)*dz])
-		p.backSample(s, p.hz)
+		p.backSample(s, p.hz, false)
 	}
 	p.setGws(nil)
 }
@@ -417,7 +419,7 @@ func (p *Pass) GGNVecTo(dst, v []float64) {
 	for s := range p.b {
 		p.jvpSample(jz, s, v)
 		mulBlocks(p.hz, h[s*dz*dz:(s+1)*dz*dz], jz, dz)
-		p.backSample(s, p.hz)
+		p.backSample(s, p.hz, false)
 	}
 	p.setGws(nil)
 }
@@ -450,12 +452,13 @@ func (p *Pass) JacobianTo(dst *mat.Dense) {
 	raw := dst.RawMatrix()
 	for s := range p.b {
 		for o := range dz {
+			// Every layer with parameters writes its segment of the row
+			// (set mode), so the row needs no clearing.
 			row := raw.Data[(s*dz+o)*raw.Stride : (s*dz+o)*raw.Stride+n]
-			clear(row)
 			p.setGws(row)
 			clear(p.unit)
 			p.unit[o] = 1
-			p.backSample(s, p.unit)
+			p.backSample(s, p.unit, true)
 		}
 	}
 	p.setGws(nil)
@@ -500,13 +503,11 @@ func (p *Pass) GramTo(dst *mat.SymDense) {
 				p.store[l] = deltas[j].RawRowView(i)
 			}
 			for j, l := range gw.other {
-				row := blocks[j].RawRowView(i)
-				clear(row)
-				p.gws[l] = row
+				p.gws[l] = blocks[j].RawRowView(i)
 			}
 			clear(p.unit)
 			p.unit[o] = 1
-			p.backSample(s, p.unit)
+			p.backSample(s, p.unit, true)
 		}
 	}
 	clear(p.store)

@@ -103,7 +103,7 @@ func (l *poolLayer) forward(y, x, _, cache []float64) {
 	}
 }
 
-func (l *poolLayer) backward(dx, _, dy, _, _, _, cache, _ []float64) {
+func (l *poolLayer) backward(dx, _, dy, _, _, _, cache, _ []float64, _ bool) {
 	if dx == nil {
 		return
 	}
