@@ -125,8 +125,11 @@ func (m *Model) finish() error {
 			return fmt.Errorf("%w: non-finite drift", ErrInvalid)
 		}
 	}
+	// Eigenvalues only: gonum's eigenvector back-substitution (Dtrevc3) can
+	// panic on some nearly defective matrices, so vectors are computed
+	// only to name the node of an unstable mode, under recover.
 	var eig mat.Eigen
-	if !eig.Factorize(m.a.toMat(), mat.EigenRight) {
+	if !eig.Factorize(m.a.toMat(), mat.EigenNone) {
 		return &UnstableError{Node: m.states[0], Rate: complex(math.NaN(), 0)}
 	}
 	vals := eig.Values(nil)
@@ -145,15 +148,7 @@ func (m *Model) finish() error {
 		}
 	}
 	if real(vals[worst]) <= stabilityTol*norm {
-		var vec mat.CDense
-		eig.VectorsTo(&vec)
-		k, big := 0, -1.0
-		for i := range r {
-			if a := cmplxAbs(vec.At(i, worst)); a > big+1e-9 {
-				k, big = i, a
-			}
-		}
-		return &UnstableError{Node: m.states[k], Rate: vals[worst]}
+		return &UnstableError{Node: m.states[m.dominantState(worst)], Rate: vals[worst]}
 	}
 	x, ok := solve(m.a, m.b)
 	if !ok {
@@ -161,6 +156,30 @@ func (m *Model) finish() error {
 	}
 	m.ainvB = x
 	return nil
+}
+
+// dominantState returns the state with the largest component in the
+// eigenvector of the drift's mode k (in the order of the eigenvalues of
+// mat.Eigen), or 0 if the eigenvectors cannot be computed.
+func (m *Model) dominantState(k int) (state int) {
+	defer func() {
+		if recover() != nil {
+			state = 0
+		}
+	}()
+	var eig mat.Eigen
+	if !eig.Factorize(m.a.toMat(), mat.EigenRight) {
+		return 0
+	}
+	var vec mat.CDense
+	eig.VectorsTo(&vec)
+	big := -1.0
+	for i := range m.a.r {
+		if a := cmplxAbs(vec.At(i, k)); a > big+1e-9 {
+			state, big = i, a
+		}
+	}
+	return state
 }
 
 func cmplxAbs(c complex128) float64 { return math.Hypot(real(c), imag(c)) }
