@@ -66,7 +66,7 @@ type Evolution struct {
 	// Method forces a method; zero means MethodAuto.
 	Method Method `toml:"method"`
 	// Step is the largest Euler–Maruyama step, in units of τ; the window is
-	// cut into equal steps no longer than it. Zero means
+	// cut into equal steps no longer than it. Zero (or negative) means
 	// min(0.1, 0.5/ρ), ρ the largest |eigenvalue| of the drift (estimated
 	// by power iteration, see [SPU.Spectrum]): the paper's 0.1τ where it is
 	// stable with a margin of 4.
