@@ -69,10 +69,13 @@
 //
 // # Costs
 //
-// With r = 640 (b = 64, dz = 10) on the 2-core development machine, pure-Go
-// gonum: the Gram matrix JJᵀ takes about 0.8 s at N = 20,000 and the r×r
-// symmetric eigendecomposition of the exact device about 0.4 s; see
-// bench_test.go and the package's benchmark results for the full table.
+// With r = 640 (b = 64, dz = 10) and pure-Go gonum on the 2-core development
+// machine, the Gram matrix JJᵀ dominates Woodbury and the exact device:
+// about 0.8 s at N = 20,000 on an idle machine (tiled, parallel Dgemm). The
+// device adds an r×r symmetric eigendecomposition (about 0.4 s, serial)
+// and four J products; Euler–Maruyama at h = 0.1τ costs 2·t/h J products.
+// The benchmarks in bench_test.go measure all solvers at N = 2,000 and
+// 20,000 (the latter skipped with -short).
 //
 // # References
 //

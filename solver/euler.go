@@ -35,16 +35,16 @@ const DefaultEulerStep = 0.1
 // (warm start) and is not safe for concurrent use.
 type EulerDevice struct {
 	// Window is the analog window, in units of τ.
-	Window Window
+	Window Window `toml:"window"`
 
 	// Kappa0 is the noise level κ₀ ≥ 0.
-	Kappa0 float64
+	Kappa0 float64 `toml:"kappa0"`
 
 	// Step is the time step h in units of τ; zero means DefaultEulerStep.
-	Step float64
+	Step float64 `toml:"step"`
 
 	// Rand is the source of the device noise; required if Kappa0 > 0.
-	Rand *rand.Rand
+	Rand *rand.Rand `toml:"-"`
 
 	x, ax, sum, g []float64 // length N: state, JᵀHJ·x, sum of samples, g
 	u, w          []float64 // length r

@@ -50,20 +50,21 @@ import (
 //
 // The zero value is a device with a zero-length window and no noise; set
 // the fields in a literal. Rand must be non-nil when Kappa0 > 0; it is
-// drawn from only then (2N normals per call, z₁ then z₂, z₂ only when the
-// readout differs from the end state), so the same seed gives the same
+// drawn from only then, and only for a window of positive length: N
+// normals for z₁, then N for z₂ when the readout differs from the end
+// state (Samples > 1 or Delay > 0), so the same seed gives the same
 // result. A device keeps its state between calls (warm start) and its
 // workspaces; it is not safe for concurrent use.
 type IdealDevice struct {
 	// Window is the analog window, in units of τ.
-	Window Window
+	Window Window `toml:"window"`
 
 	// Kappa0 is the noise level κ₀ ≥ 0 (the paper's normalized units;
 	// stationary covariance κ₀A⁻¹). Zero gives the deterministic mean.
-	Kappa0 float64
+	Kappa0 float64 `toml:"kappa0"`
 
 	// Rand is the source of the device noise; required if Kappa0 > 0.
-	Rand *rand.Rand
+	Rand *rand.Rand `toml:"-"`
 
 	x     []float64 // warm state, length N
 	warm  bool
