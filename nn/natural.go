@@ -19,6 +19,11 @@ type NaturalGradient struct {
 	Momentum    float64  `toml:"momentum"`     // μ in [0, 1) applied to g̃; default 0 (the paper's TNGD)
 	WeightDecay float64  `toml:"weight_decay"` // L2 coefficient added to the gradient; default 0
 	Schedule    Schedule `toml:"schedule"`     // learning-rate schedule; default constant
+	// Reference, if set, also computes on every step the exact g̃ of the
+	// same system with [Pass.DampedSolveTo] (about the cost of an
+	// NGD-Woodbury step) and reports it in StepInfo.Reference, with the
+	// relative error and cosine of NatGrad against it. Default false.
+	Reference bool `toml:"reference"`
 }
 
 func (c NaturalGradient) validate(name string) error {
@@ -303,7 +308,7 @@ type natural struct {
 	cgHaveX   bool
 	trial     []float64 // θ + δ for adaptive damping
 	dense     *denseWork
-	wood      *woodburyWork
+	ref       []float64
 }
 
 func newNatural(kind string, cfg NaturalGradient, n int) *natural {
@@ -337,6 +342,11 @@ func (o *natural) Step(theta []float64, p *Pass) (StepInfo, error) {
 	}
 	if !checkFinite(o.gt) {
 		return o.info, fmt.Errorf("%w in the %s natural-gradient estimate at iteration %d", ErrNonFinite, o.kind, o.k)
+	}
+	if o.cfg.Reference {
+		if err := o.reference(p); err != nil {
+			return o.info, fmt.Errorf("nn: %s step %d: reference solve: %w", o.kind, o.k, err)
+		}
 	}
 	if o.adam != nil {
 		o.adam.updateTo(o.upd, o.gt, lr)
@@ -380,6 +390,46 @@ func (o *natural) Step(theta []float64, p *Pass) (StepInfo, error) {
 	}
 	o.k++
 	return o.info, nil
+}
+
+// reference fills StepInfo.Reference and the solve errors.
+func (o *natural) reference(p *Pass) error {
+	if o.ref == nil {
+		o.ref = make([]float64, o.n)
+	}
+	if o.method == methodWoodbury {
+		copy(o.ref, o.gt)
+	} else if err := p.DampedSolveTo(o.ref, o.g, o.lambda); err != nil {
+		return err
+	}
+	o.info.Reference = o.ref
+	o.info.SolveRelErr, o.info.SolveCos = CompareSolves(o.gt, o.ref)
+	return nil
+}
+
+// CompareSolves returns the relative error ‖est − ref‖/‖ref‖ and the cosine
+// of the angle between est and ref (NaN when a norm is zero). It panics if
+// the lengths differ.
+func CompareSolves(est, ref []float64) (relErr, cos float64) {
+	if len(est) != len(ref) {
+		panic("nn: CompareSolves with vectors of different lengths")
+	}
+	var d2, r2, e2, er float64
+	for i, r := range ref {
+		e := est[i]
+		d2 += (e - r) * (e - r)
+		r2 += r * r
+		e2 += e * e
+		er += e * r
+	}
+	relErr, cos = math.NaN(), math.NaN()
+	if r2 > 0 {
+		relErr = math.Sqrt(d2 / r2)
+	}
+	if r2 > 0 && e2 > 0 {
+		cos = er / math.Sqrt(r2*e2)
+	}
+	return relErr, cos
 }
 
 func dot(a, b []float64) float64 {

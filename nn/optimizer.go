@@ -62,6 +62,11 @@ type StepInfo struct {
 	// Rho is the Levenberg–Marquardt reduction ratio when adaptive damping
 	// evaluated it on this step, NaN otherwise.
 	Rho float64
+	// Reference is the exact (F + λI)⁻¹ Grad when NaturalGradient.Reference
+	// is set (nil otherwise), and SolveRelErr and SolveCos compare NatGrad
+	// with it (see [CompareSolves]; NaN when not computed).
+	Reference             []float64
+	SolveRelErr, SolveCos float64
 }
 
 // OptimizerConfig is the configuration of one optimizer kind: [SGD], [Adam],
@@ -245,7 +250,8 @@ func checkFinite(v []float64) bool {
 }
 
 func (info *StepInfo) reset(k int, loss, lr float64) {
-	*info = StepInfo{Iteration: k, Loss: loss, LR: lr, Rho: math.NaN()}
+	*info = StepInfo{Iteration: k, Loss: loss, LR: lr, Rho: math.NaN(),
+		SolveRelErr: math.NaN(), SolveCos: math.NaN()}
 }
 
 func checkStep(n int, theta []float64, p *Pass) {

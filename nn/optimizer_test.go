@@ -396,3 +396,29 @@ type failingSolver struct{}
 func (failingSolver) SolveTo(*mat.VecDense, *mat.Dense, *mat.SymDense, float64, *mat.VecDense, *mat.VecDense) error {
 	return errTestSolver
 }
+
+// TestReferenceSolve: with Reference, a TNGD step also reports the exact g̃
+// (here compared with the dense Cholesky solve) and the error of its own
+// estimate: ≈ 0 as t → ∞, and that of the plain gradient at t = 0.
+func TestReferenceSolve(t *testing.T) {
+	for _, tn := range ngProblems(t) {
+		t.Run(tn.name, func(t *testing.T) {
+			ng := NaturalGradient{Damping: Damping{Lambda: 0.05}, Reference: true}
+			exact, _ := stepOnce(t, tn, ExactNGD{NaturalGradient: NaturalGradient{Damping: Damping{Lambda: 0.05}}}, &choleskySolver{})
+			long, _ := stepOnce(t, tn, TNGD{NaturalGradient: ng}, &idealOU{T: 1e4})
+			assert.Less(t, relErr(long.Reference, exact.NatGrad), 1e-8)
+			assert.Less(t, long.SolveRelErr, 1e-8)
+			assert.InDelta(t, 1, long.SolveCos, 1e-12)
+			zero, _ := stepOnce(t, tn, TNGD{NaturalGradient: ng, Reset: true}, &idealOU{T: 0})
+			re, cos := CompareSolves(zero.Grad, exact.NatGrad)
+			assert.InDelta(t, re, zero.SolveRelErr, 1e-8*re)
+			assert.InDelta(t, cos, zero.SolveCos, 1e-8)
+			assert.Less(t, zero.SolveCos, 0.9999)
+			wood, _ := stepOnce(t, tn, NGDWoodbury{NaturalGradient: ng}, nil)
+			assert.Equal(t, 0.0, wood.SolveRelErr)
+			plain, _ := stepOnce(t, tn, TNGD{NaturalGradient: NaturalGradient{}}, &idealOU{T: 1})
+			assert.Nil(t, plain.Reference)
+			assert.True(t, math.IsNaN(plain.SolveCos))
+		})
+	}
+}

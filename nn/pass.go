@@ -51,6 +51,7 @@ type Pass struct {
 	firstP int // first layer with parameters
 
 	gram *gramWork
+	wood *woodburyWork
 }
 
 // NewPass returns a Pass for model m, loss and minibatches of at most

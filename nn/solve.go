@@ -117,14 +117,32 @@ type woodburyWork struct {
 	q     []float64
 }
 
-// solveWoodbury solves (λI + JᵀHJ) g̃ = g through the r×r system
-// λI + Q J Jᵀ Q (see NGDWoodbury), with J used only through the Gram
-// matrix, one JVP and one VJP.
+// solveWoodbury writes the exact g̃ into o.gt with the Pass's structured
+// Woodbury solve.
 func (o *natural) solveWoodbury(p *Pass) error {
-	if o.wood == nil {
-		o.wood = &woodburyWork{x: make([]float64, o.n)}
+	return p.DampedSolveTo(o.gt, o.g, o.lambda)
+}
+
+// DampedSolveTo writes the exact damped natural gradient (JᵀHJ + λI)⁻¹ g
+// into dst (length N) for the minibatch of the last Forward, by the Woodbury
+// identity in its symmetric form (H = Q², Q the block-diagonal square root
+// of H):
+//
+//	(λI + JᵀHJ)⁻¹ g = λ⁻¹ (g − JᵀQ (λI + Q J Jᵀ Q)⁻¹ Q J g),
+//
+// an r×r Cholesky solve with the Gram matrix from [Pass.GramTo] and J used
+// only through one JVP and one VJP: about the cost of GramTo, never forming
+// J. It is the reference for comparing an approximate solve (TNGD, CG) on
+// networks too large for a dense F. g may not alias dst. It returns
+// ErrNotPositiveDefinite if the factorisation fails (λ ≤ 0 or NaN), and
+// panics without targets or for wrong lengths.
+func (p *Pass) DampedSolveTo(dst, g []float64, lambda float64) error {
+	p.checkN(dst, "solve destination")
+	p.checkN(g, "solve right-hand side")
+	if p.wood == nil {
+		p.wood = &woodburyWork{x: make([]float64, p.m.NumParams())}
 	}
-	w := o.wood
+	w := p.wood
 	b, dz, r := p.Batch(), p.dz, p.Rows()
 	w.q = w.root.blocks(p.HessianBlocks(), b, dz)
 	if w.gram.IsEmpty() || w.gram.SymmetricDim() != r {
@@ -137,10 +155,10 @@ func (o *natural) solveWoodbury(p *Pass) error {
 		w.c = mat.NewVecDense(r, nil)
 	}
 	p.GramTo(&w.gram)
-	g := w.gram.RawSymmetric()
+	gr := w.gram.RawSymmetric()
 	for i := range r {
 		for j := i; j < r; j++ {
-			v := g.Data[i*g.Stride+j]
+			v := gr.Data[i*gr.Stride+j]
 			w.gfull[i*r+j], w.gfull[j*r+i] = v, v
 		}
 	}
@@ -173,22 +191,22 @@ func (o *natural) solveWoodbury(p *Pass) error {
 				}
 				row[j] = v
 			}
-			row[i] += o.lambda
+			row[i] += lambda
 		}
 	}
 	if ok := w.chol.Factorize(w.s); !ok {
 		return ErrNotPositiveDefinite
 	}
-	p.JVPTo(w.u, o.g)
+	p.JVPTo(w.u, g)
 	mulBlocks(w.w, w.q, w.u, dz)
 	if err := w.chol.SolveVecTo(w.c, mat.NewVecDense(r, w.w)); err != nil {
 		return err
 	}
 	mulBlocks(w.u, w.q, w.c.RawVector().Data, dz)
 	p.VJPTo(w.x, w.u)
-	inv := 1 / o.lambda
-	for i, gi := range o.g {
-		o.gt[i] = inv * (gi - w.x[i])
+	inv := 1 / lambda
+	for i, gi := range g {
+		dst[i] = inv * (gi - w.x[i])
 	}
 	return nil
 }

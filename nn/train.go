@@ -140,8 +140,10 @@ type Trainer struct {
 	Rand *rand.Rand
 	// OnStep, if not nil, is called after every optimizer step with what
 	// the step computed (valid only during the call; see StepInfo) and
-	// the Pass of its minibatch. A non-nil error stops the run: Run returns
-	// it wrapped.
+	// the Pass of its minibatch. θ has already moved, so the Pass's
+	// θ-dependent products are stale (its Batch, Rows and Outputs still
+	// describe the step's minibatch before the update). A non-nil error
+	// stops the run: Run returns it wrapped.
 	OnStep func(info StepInfo, p *Pass) error
 	// OnEval, if not nil, receives each evaluation; a non-nil error stops
 	// the run as for OnStep.
