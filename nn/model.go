@@ -123,3 +123,46 @@ func (m *Model) String() string {
 	fmt.Fprintf(&b, "N = %d parameters", m.NumParams())
 	return b.String()
 }
+
+// Split cuts the model before layer l (0 < l < NumLayers) into a body
+// (layers [0, l)) and a head (layers [l, end)), whose parameters are
+// theta[:lo] and theta[lo:] of the whole model's θ. Fine-tuning the last
+// layers is training the head on the body's [Model.Features] of the data.
+// It panics if l is out of range.
+func (m *Model) Split(l int) (body, head *Model, lo int) {
+	if l <= 0 || l >= len(m.layers) {
+		panic(fmt.Sprintf("nn: Split at layer %d of %d", l, len(m.layers)))
+	}
+	specs := make([]Layer, len(m.layers))
+	for i, lay := range m.layers {
+		specs[i] = lay.spec()
+	}
+	body = NewSequential(m.inShape, specs[:l]...)
+	head = NewSequential(m.layers[l].in(), specs[l:]...)
+	return body, head, m.offsets[l]
+}
+
+// Features returns a new data set whose inputs are the model's outputs at
+// theta on d's inputs (computed in chunks of 128 samples), with d's targets
+// and labels: the input of a head from [Model.Split]. Its input shape is
+// the model's output size as a vector. It panics if the shapes disagree.
+func (m *Model) Features(theta []float64, d *Dataset) *Dataset {
+	if d.In.Size() != m.InSize() {
+		panic(fmt.Sprintf("nn: Features of %v data through a model for %v", d.In, m.inShape))
+	}
+	out := m.OutSize()
+	n := d.Len()
+	f := &Dataset{In: m.layers[len(m.layers)-1].out(), OutSize: d.OutSize,
+		X: make([]float64, n*out), Y: append([]float64(nil), d.Y...)}
+	if d.Labels != nil {
+		f.Labels = append([]int(nil), d.Labels...)
+	}
+	p := NewPass(m, SquaredError{}, 128)
+	in := m.InSize()
+	for lo := 0; lo < n; lo += 128 {
+		hi := min(lo+128, n)
+		p.Forward(theta, d.X[lo*in:hi*in], nil)
+		copy(f.X[lo*out:hi*out], p.Outputs())
+	}
+	return f
+}

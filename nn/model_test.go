@@ -53,3 +53,26 @@ func TestModelConfigErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2*3+3+3+1, m.NumParams())
 }
+
+// TestSplitFeatures: the head on the body's features computes exactly what
+// the whole model computes, with the same loss and gradient restricted to
+// the head's parameters.
+func TestSplitFeatures(t *testing.T) {
+	tn := testNets(t)[5] // conv → pool → dense → dense
+	m := tn.m
+	body, head, lo := m.Split(4)
+	require.Equal(t, m.NumParams(), body.NumParams()+head.NumParams())
+	require.Equal(t, body.NumParams(), lo)
+	d := &Dataset{In: m.InShape(), OutSize: m.OutSize(), X: tn.x, Y: tn.y}
+	f := body.Features(tn.theta[:lo], d)
+	require.NoError(t, f.Validate())
+	p := NewPass(m, tn.loss, tn.b)
+	q := NewPass(head, tn.loss, tn.b)
+	assert.Equal(t, p.Forward(tn.theta, tn.x, tn.y), q.Forward(tn.theta[lo:], f.X, f.Y))
+	assert.Equal(t, p.Outputs(), q.Outputs())
+	g, gh := make([]float64, m.NumParams()), make([]float64, head.NumParams())
+	p.GradTo(g)
+	q.GradTo(gh)
+	assert.Equal(t, g[lo:], gh)
+	assert.Panics(t, func() { m.Split(0) })
+}
