@@ -13,8 +13,10 @@ import (
 // forward activations, so that the loss, the gradient and every curvature
 // product (Jacobian, JVP, VJP, GGN-vector product, Gram matrix, output
 // Hessian) reuse them. Create one per model and batch size with [NewPass]
-// and call [Pass.Forward] for each minibatch; it allocates nothing after the
-// first use at a given size.
+// and call [Pass.Forward] for each minibatch. Forward, the gradient, the
+// Jacobian, JVP, VJP and GGN products allocate nothing; GramTo and
+// DampedSolveTo allocate their workspaces on first use and a few small
+// headers per call.
 //
 // Conventions: b is the batch size of the last Forward, dz the model's
 // output size, r = b·dz, and N the number of parameters. Row s·dz + o of the
