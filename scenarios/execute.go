@@ -110,7 +110,7 @@ func Execute(ctx context.Context, job Job, onEval func(Row)) (Summary, error) {
 			} else {
 				tl.digitalStep(digital(info, elapsed))
 			}
-			if info.NatGrad != nil && info.J != nil && info.H != nil {
+			if every := s.Run.checkEvery(); every > 0 && info.Iteration%every == 0 && info.NatGrad != nil && info.J != nil && info.H != nil {
 				rel, cos, ok := compareSolve(&exact, xs, info)
 				if ok {
 					errSum += rel
