@@ -10,8 +10,12 @@
 // The commands are:
 //
 //	help       show help for tngd or one of its commands
+//	merge      combine the results of the shards of a run
+//	netlist    write the SPU programmed for Ax = b as an ngspice netlist
+//	run        run a scenario: train, sweep, and write the results
 //	solve      solve a linear system Ax = b on the simulated SPU
 //	tran       run a SPICE netlist's .tran analysis on the exact engine
+//	validate   check a scenario file without running it
 //
 // Use 'tngd help COMMAND' for more information about a command.
 //
@@ -21,6 +25,151 @@
 //
 // Help lists the commands of tngd, or, given a command name, prints that
 // command's usage, description and flags. 'tngd COMMAND -h' does the same.
+//
+// # tngd merge
+//
+// usage: tngd merge --out DIR SHARD_DIR...
+//
+// Merge combines results directories written by 'tngd run --shard I/N' into
+// DIR, which then holds what an unsharded run would have written (the same
+// files, equal except for the wall-clock columns): scenario.toml, every run
+// file, metrics.csv, summary.csv, summary.json and the figures.
+//
+// Every SHARD_DIR must hold the same scenario.toml, and DIR none or the same
+// one; otherwise merge exits with status 2. A job found in several
+// directories is taken from the first one listed.
+//
+// When some jobs are in none of the directories, merge copies the others,
+// lists the missing ones and exits with status 1;
+// 'tngd run DIR/scenario.toml --out DIR' then runs just those.
+//
+// Flags:
+//
+//	--out DIR
+//	  	write the merged results into DIR (required)
+//
+// # tngd netlist
+//
+// usage: tngd netlist --matrix A.csv --rhs b.csv [--hardware HW.toml] --out SPU.cir [--time T] [--step S] [--seed S] [--wave FILE]
+//
+// Netlist programs the simulated stochastic processing unit (direct
+// architecture, as tngd solve) for the linear system Ax = b and writes the
+// programmed device as an ngspice-compatible netlist, element by element: the
+// integrator cells (feedback capacitors and op-amps), every programmed
+// conductance of the resistor array as a resistor (each signed entry a
+// differential pair fed by a cell output and its inverted copy), the inverters,
+// the DACs as voltage sources behind their input conductances, and the noise.
+//
+// A.csv, b.csv and HW.toml are read as by tngd solve (same defaults: the
+// paper's ideal device at 300 K without --hardware). The device, with its
+// programming errors and stuck devices, is drawn from --seed.
+//
+// SPICE has no ideal op-amp: an ideal op-amp is written as a voltage-controlled
+// voltage source of gain 1e9, a finite-gain one with its gain. The Johnson
+// noise of every resistor (4kT/R) and the injected and op-amp noise are
+// written as TRNOISE(NA NT 0 0) current sources (ngspice has no resistor noise
+// in a transient analysis), with NT a tenth of the fastest time constant of
+// the circuit and NA = sqrt(S/(2·NT)) for a one-sided PSD S, so 4kT/R gives
+// NA = sqrt(2kT/(R·NT)). A device with a finite op-amp gain-bandwidth product
+// cannot be written (the circuit engine has no linear form for it); rails and
+// converters are not part of the netlist.
+//
+// The deck ends with .tran STEP T 0 0 uic (cells start at 0 V) and a .control
+// block that runs it, resamples it on the .tran grid with linearize and writes
+// time and every node voltage with wrdata to --wave (default: the --out name
+// with .txt). Run it with 'ngspice -b SPU.cir' or 'tngd tran SPU.cir'. The cell
+// outputs are the nodes x0, x1, …: the solution x_i is V(x_i) divided by the
+// controller's state scale, printed on stdout with the other scaling facts.
+//
+// --time is the window in units of τ (0: 20 slowest time constants of the
+// programmed drift, as tngd solve); --step the output step in τ (0: a
+// thousandth of the window).
+//
+// Flags:
+//
+//	--hardware FILE
+//	  	read the hardware description from the TOML FILE
+//	--matrix FILE
+//	  	read A from the CSV FILE (required)
+//	--out FILE
+//	  	write the netlist to FILE (required; - for stdout)
+//	--rhs FILE
+//	  	read b from the CSV FILE (required)
+//	--seed uint
+//	  	seed of the device's randomness (programming errors, stuck devices) (default 1)
+//	--step S
+//	  	output step S of the .tran card in units of τ (0: T/1000)
+//	--time T
+//	  	analog window T of the .tran card in units of τ (0: 20 slowest time constants)
+//	--wave string
+//	  	file that the .control block writes with wrdata (default: --out with .txt)
+//
+// # tngd run
+//
+// usage: tngd run FILE [--out DIR] [--jobs N] [--seed S] [--shard I/N] [--set dotted.key=value]...
+//
+// Run runs the scenario FILE: every optimizer at every sweep point with every
+// seed is one job, a training run on the simulated hybrid machine. The keys
+// of scenario files are listed in docs/scenario.md; 'tngd validate FILE'
+// checks a file without running it.
+//
+// Jobs are numbered in a fixed order: sweep points (in the order of the
+// [sweep] lists, the first key varying slowest), then seeds (run.seeds,
+// default [1]), then optimizers (in file order); job i has the ID r0000 + i.
+// They run in parallel on --jobs workers (default: the number of CPUs) and
+// the results do not depend on --jobs, except for the wall-clock columns.
+//
+// The results go into DIR (default: results/NAME, NAME being the scenario's
+// name or the file's base name):
+//
+//	scenario.toml   the resolved scenario (the file with the overrides applied)
+//	runs/ID.json    one file per finished job: its evaluations and summary
+//	metrics.csv     one row per evaluation: run_id, one column per swept key
+//	                (headed by the dotted key), optimizer, seed, iteration,
+//	                epoch, sim_time_s, digital_s, upload_s, analog_s,
+//	                readout_s, wall_s, train_loss, test_loss, test_acc,
+//	                solve_rel_err, solve_cos, clipped, saturated
+//	summary.csv     one row per job: swept values, outcome (finished,
+//	                diverged, failed), final and best metrics, simulated
+//	                time per iteration by phase, time to run.target_loss
+//	summary.json    the same as a JSON array (non-finite numbers as null)
+//	plots/          the figures
+//
+// Times are in seconds; sim_time_s is the simulated time of the hybrid
+// machine, wall_s the time this computer took. In the CSV files an empty
+// cell is a metric that does not apply (NaN), such as the solve quality of a
+// first-order optimizer. Rows are ordered by job, then iteration.
+//
+// A killed run resumes: each job's file is written whole when the job ends,
+// and running the same command again keeps the finished jobs and runs the
+// others. A DIR whose scenario.toml differs from the scenario being run (a
+// changed file or --set) is refused with exit status 2: remove DIR or choose
+// another --out.
+//
+// --seed S replaces run.seeds by [S]. --set assigns a value to a dotted key
+// (repeatable), as in 'tngd validate'. Both are recorded in scenario.toml.
+//
+// --shard I/N runs only the jobs whose index is I modulo N (0 ≤ I < N), so
+// that N processes, for example the tasks of a Slurm job array, share a
+// sweep; give each its own --out and combine them with 'tngd merge'. The
+// aggregates of a shard's DIR hold the jobs found in it.
+//
+// A progress bar (runs done, the latest training loss, ETA) is drawn on
+// stderr when it is a terminal; otherwise one line is printed per finished
+// run. When all jobs are done, a table of the runs is printed on stdout.
+//
+// Flags:
+//
+//	--jobs N
+//	  	run N jobs at once (0: the number of CPUs)
+//	--out DIR
+//	  	write the results into DIR (default results/NAME)
+//	--seed S
+//	  	replace run.seeds by the single master seed S
+//	--set dotted.key=value
+//	  	override a dotted.key=value of the scenario (repeatable)
+//	--shard I/N
+//	  	run only shard I/N of the jobs (index mod N = I)
 //
 // # tngd solve
 //
@@ -125,4 +274,29 @@
 //	  	write the waveforms as CSV to FILE (required; - for stdout)
 //	--seed uint
 //	  	seed of the noise sources (same seed, same waveforms) (default 1)
+//
+// # tngd validate
+//
+// usage: tngd validate FILE [--set dotted.key=value]...
+//
+// Validate reads the scenario FILE strictly, applies the --set overrides,
+// expands its sweep and checks every point, exactly as 'tngd run' would, but
+// trains nothing. On success it prints one line:
+//
+//	FILE: NAME: P points × S seeds × O optimizers = J jobs
+//
+// and exits 0. An invalid file (a syntax error, an unknown key, a value of the
+// wrong type, out of range or unphysical, an unknown optimizer, a sweep point
+// that does not validate) prints the error, naming the file, the line where
+// known and the dotted key, and exits with status 2.
+//
+// --set assigns a value to a dotted key before validation, as in a sweep:
+// --set hardware.arrays.bits=8, --set optimizer.tngd.lr=0.02 (an optimizer is
+// addressed by its name, its kind or its index). It may be repeated. The keys
+// are listed in docs/scenario.md.
+//
+// Flags:
+//
+//	--set dotted.key=value
+//	  	override a dotted.key=value of the scenario (repeatable)
 package main

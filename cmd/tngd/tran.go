@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/tngd/tngd/circuit"
 	"github.com/tngd/tngd/netlist"
 )
 
@@ -100,82 +99,61 @@ func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) err
 		return badInput(fmt.Errorf("%s: .tran %g %g asks for %d points of %d nodes (at most %d values)",
 			tr.At, tr.Step, tr.Stop, pts, len(nodes), maxTranPoints))
 	}
-	bopt := &netlist.BuildOptions{Johnson: opt.johnson}
-	m, _, err := netlist.Assemble(n, bopt)
-	if err != nil {
-		return badInput(err)
+	sopt := &netlist.SimulateOptions{
+		Build:   netlist.BuildOptions{Johnson: opt.johnson},
+		NoNoise: !opt.noise,
+		Source:  rand.NewPCG(opt.seed, seedStream),
 	}
-	x0, err := netlist.InitialState(n, m, bopt)
-	if err != nil {
-		return badInput(err)
-	}
-	if !opt.noise {
-		m = m.WithoutNoise()
-	}
-	cols := make([]int, len(nodes))
-	for i, nd := range nodes {
-		cols[i] = m.NodeIndex(nd)
-		if cols[i] < 0 {
-			return fmt.Errorf("tran: node %s missing from the assembled model", nd)
+	// The output is opened at the first point, so that a circuit that
+	// cannot be simulated leaves no file behind and is reported as bad
+	// input; errors after that are failures of the run.
+	var (
+		f       *os.File
+		w       *bufio.Writer
+		buf     []byte
+		started bool
+	)
+	err = netlist.Simulate(ctx, n, sopt, func(t float64, v []float64) error {
+		if !started {
+			started = true
+			var dst io.Writer = e.stdout
+			if out != "-" {
+				var err error
+				if f, err = os.Create(out); err != nil {
+					return err
+				}
+				dst = f
+			}
+			w = bufio.NewWriterSize(dst, 1<<16)
+			w.WriteString("time")
+			for _, nd := range nodes {
+				w.WriteString(",v(" + nd + ")")
+			}
+			w.WriteByte('\n')
 		}
-	}
-
-	var w io.Writer = e.stdout
-	var f *os.File
-	if out != "-" {
-		if f, err = os.Create(out); err != nil {
-			return err
+		buf = strconv.AppendFloat(buf[:0], t, 'g', -1, 64)
+		for _, x := range v {
+			buf = append(buf, ',')
+			buf = strconv.AppendFloat(buf, x, 'g', -1, 64)
 		}
-		defer f.Close()
-		w = f
-	}
-	bw := bufio.NewWriterSize(w, 1<<16)
-	if err := writeTran(ctx, bw, n, m, x0, cols, opt.seed); err != nil {
+		buf = append(buf, '\n')
+		_, err := w.Write(buf)
 		return err
+	})
+	if f != nil {
+		defer f.Close()
 	}
-	if err := bw.Flush(); err != nil {
+	switch {
+	case err != nil && !started:
+		return badInput(err)
+	case err != nil:
+		return fmt.Errorf("tran: %w", err)
+	}
+	if err := w.Flush(); err != nil {
 		return err
 	}
 	if f != nil {
 		return f.Close()
-	}
-	return nil
-}
-
-// writeTran steps m from x0 over the .tran grid of n and writes the CSV.
-func writeTran(ctx context.Context, w *bufio.Writer, n *netlist.Netlist, m *circuit.Model, x0 []float64, cols []int, seed uint64) error {
-	tr := n.Tran
-	s := circuit.NewExact(m, rand.NewPCG(seed, seedStream))
-	s.SetState(x0)
-	w.WriteString("time")
-	for _, nd := range n.Nodes() {
-		w.WriteString(",v(" + nd + ")")
-	}
-	w.WriteByte('\n')
-	v := make([]float64, len(m.Nodes()))
-	var buf []byte
-	pts := tr.Points()
-	for i := range pts {
-		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		t := tr.Time(i)
-		s.AdvanceTo(t)
-		if err := s.Err(); err != nil {
-			return fmt.Errorf("tran: %w", err)
-		}
-		s.NodeVoltagesTo(v)
-		buf = strconv.AppendFloat(buf[:0], t, 'g', -1, 64)
-		for _, c := range cols {
-			buf = append(buf, ',')
-			buf = strconv.AppendFloat(buf, v[c], 'g', -1, 64)
-		}
-		buf = append(buf, '\n')
-		if _, err := w.Write(buf); err != nil {
-			return err
-		}
 	}
 	return nil
 }
