@@ -74,6 +74,25 @@
 // AdvanceTo hook of the events package. [Model.StationaryCovariance] solves
 // the Lyapunov equation A Σ + Σ Aᵀ = D by Bartels–Stewart ([SolveLyapunov]).
 //
+// # The SPU
+//
+// [SPU] is the programmable stochastic processing unit of TNGD at component
+// level. Its Factored architecture has N op-amp RC integrator cells and
+// three resistor arrays holding J, H and a separately programmed Jᵀ, joined
+// by transimpedance stages; its drift is λI + J_bᵀĤJ_f, and F is never
+// formed. Its Direct architecture has one N×N array holding a
+// positive-stable A. [Hardware] describes it as plain TOML-tagged structs
+// whose zero value is the paper's ideal device (R = 1 kΩ, C = 1 nF, 16-bit
+// words at 50 Gb/s). Every imperfection is off until its field is set: array
+// bits, G_min, programming error, stuck devices; op-amp gain, GBW, offset,
+// rails and noise; capacitor mismatch; converter bits, range, timing and
+// noise; Johnson noise; injected noise (κ₀, see [NoiseSpec]). The
+// controller's scaling rule ([Scaling]) maps problems into conductances and
+// volts and reports the drift scale α, the spectrum in 1/τ, and the clipped
+// and saturated counts. [SPU.Run] evolves the circuit by the method of an
+// [Evolution]; [SPU.Circuit] returns the same circuit as elements, for SPICE
+// export and for cross-checking the structured model against the engine.
+//
 // # Ownership and concurrency
 //
 // Elements are values; a Circuit keeps copies. Matrices returned by
