@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/tngd/tngd/circuit"
@@ -71,7 +70,11 @@ func Execute(ctx context.Context, job Job, onEval func(Row)) (Summary, error) {
 		}
 		curv = dev
 	}
-	o, err := nn.NewOptimizer(opt.Config, n, curv)
+	optCfg := opt.Config
+	if !s.Run.SkipSolveCheck {
+		optCfg = withReference(optCfg)
+	}
+	o, err := nn.NewOptimizer(optCfg, n, curv)
 	if err != nil {
 		return sum, err
 	}
@@ -79,8 +82,6 @@ func Execute(ctx context.Context, job Job, onEval func(Row)) (Summary, error) {
 	var (
 		tl        timeline
 		wall      = time.Now()
-		exact     solver.Woodbury
-		xs        = mat.NewVecDense(n, nil)
 		cosSum    float64
 		errSum    float64
 		solves    int
@@ -110,15 +111,12 @@ func Execute(ctx context.Context, job Job, onEval func(Row)) (Summary, error) {
 			} else {
 				tl.digitalStep(digital(info, elapsed))
 			}
-			if every := s.Run.checkEvery(); every > 0 && info.Iteration%every == 0 && info.NatGrad != nil && info.J != nil && info.H != nil {
-				rel, cos, ok := compareSolve(&exact, xs, info)
-				if ok {
-					errSum += rel
-					cosSum += cos
-					solves++
-					cosTotal += cos
-					solvesAll++
-				}
+			if !math.IsNaN(info.SolveCos) {
+				errSum += info.SolveRelErr
+				cosSum += info.SolveCos
+				solves++
+				cosTotal += info.SolveCos
+				solvesAll++
 			}
 			stepStart = time.Now()
 			return nil
@@ -173,6 +171,37 @@ func Execute(ctx context.Context, job Job, onEval func(Row)) (Summary, error) {
 	return sum, nil
 }
 
+// withReference returns a copy of a natural-gradient configuration with
+// nn's exact reference solve switched on, so that each step reports the
+// relative error and cosine of its g̃; other configurations are returned
+// unchanged. The scenario's own configuration is shared between jobs and
+// is not modified.
+func withReference(c nn.OptimizerConfig) nn.OptimizerConfig {
+	switch c := c.(type) {
+	case *nn.ExactNGD:
+		cp := *c
+		cp.Reference = true
+		return &cp
+	case *nn.NGDCG:
+		cp := *c
+		cp.Reference = true
+		return &cp
+	case *nn.NGDWoodbury:
+		cp := *c
+		cp.Reference = true
+		return &cp
+	case *nn.TNGD:
+		cp := *c
+		cp.Reference = true
+		return &cp
+	case *nn.TNGDAdam:
+		cp := *c
+		cp.Reference = true
+		return &cp
+	}
+	return c
+}
+
 // batchOf returns the batch size of the step described by info.
 func batchOf(info nn.StepInfo, batch, dz int) int {
 	if info.J != nil {
@@ -194,22 +223,6 @@ func (s *Summary) observe(r Row, target float64) {
 	if target > 0 && s.IterToTarget < 0 && r.TestLoss <= target {
 		s.TimeToTarget, s.IterToTarget = r.SimTime, r.Iteration
 	}
-}
-
-// compareSolve solves the step's system exactly (Woodbury) into xs and
-// returns the relative error and cosine of info.NatGrad against it.
-func compareSolve(wb *solver.Woodbury, xs *mat.VecDense, info nn.StepInfo) (rel, cos float64, ok bool) {
-	g := mat.NewVecDense(len(info.Grad), info.Grad)
-	if err := wb.SolveTo(xs, info.J, info.H, info.Lambda, g, nil); err != nil {
-		return 0, 0, false
-	}
-	x := xs.RawVector().Data
-	nx := floats.Norm(x, 2)
-	ne := floats.Norm(info.NatGrad, 2)
-	if nx == 0 || ne == 0 {
-		return 0, 0, false
-	}
-	return floats.Distance(info.NatGrad, x, 2) / nx, floats.Dot(info.NatGrad, x) / (nx * ne), true
 }
 
 // pretrained returns the weights of the task's pre-training: Adam on the

@@ -51,24 +51,12 @@ type Run struct {
 	// TargetLoss, when positive, is a test loss whose first crossing is
 	// reported in the summary as simulated time and iteration to target.
 	TargetLoss float64 `toml:"target_loss"`
-	// SolveCheckEvery is the number of steps between comparisons of a
-	// natural-gradient estimate with the exact (F + λI)⁻¹∇ℓ of the same
-	// step (a digital Woodbury solve, as costly as an NGD-Woodbury step);
-	// 0 means 10, 1 checks every step, a negative value never checks. The
-	// first step is always checked.
-	SolveCheckEvery int `toml:"solve_check_every"`
-}
-
-// checkEvery returns SolveCheckEvery with its default filled in; 0 means
-// never.
-func (r Run) checkEvery() int {
-	switch {
-	case r.SolveCheckEvery == 0:
-		return 10
-	case r.SolveCheckEvery < 0:
-		return 0
-	}
-	return r.SolveCheckEvery
+	// SkipSolveCheck turns off the comparison, at every step of a
+	// natural-gradient optimizer, of its estimate g̃ with the exact
+	// (F + λI)⁻¹∇ℓ of the same step (nn's structured Woodbury solve, which
+	// costs about as much as the Jacobian). Default false: the solve_rel_err
+	// and solve_cos columns are filled.
+	SkipSolveCheck bool `toml:"skip_solve_check"`
 }
 
 // Task selects the data and the model.
