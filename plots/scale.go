@@ -238,8 +238,8 @@ func max0(n int) int { return max(n, 0) }
 
 // logTicks marks a logarithmic axis: major ticks labelled at powers of ten,
 // minor ticks at their multiples 2…9. When the range holds fewer than three
-// powers of ten, the multiples 2 and 5 are labelled too, so that every axis
-// shows at least two numbers.
+// powers of ten, the multiples 2 and 5 are labelled too, so that a short
+// range still shows several numbers.
 type logTicks struct{}
 
 // Ticks implements plot.Ticker. It panics, as plot.LogTicks does, unless

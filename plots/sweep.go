@@ -62,7 +62,7 @@ func (s Sweep) Figure() (*Figure, error) {
 		for _, ser := range series {
 			xs = append(xs, ser.X)
 		}
-		if minPositive(xs...) > 0 && SpansDecades(0, xs...) && maxAbs(xs...) >= 10*minPositive(xs...) {
+		if SpansDecades(0, xs...) && maxAbs(xs...) >= 10*minPositive(xs...) {
 			xa.Scale = ScaleLog
 		}
 	}
