@@ -48,8 +48,10 @@
 // SI units. [ScaleAuto], the zero value, makes an axis logarithmic when its
 // values are positive and span more than [AutoLogDecades] decades (one decade
 // for the swept parameter of a [Sweep]); [ScaleLinear] and [ScaleLog] force
-// the choice. On a logarithmic axis a band's lower edge is clipped to the
-// smallest positive value drawn.
+// the choice (force ScaleLog for simulated time spanning decades: the
+// evaluation at t = 0 is then left out). On a logarithmic axis, points with
+// a coordinate ≤ 0 are not drawn (the text record counts them) and a band's
+// lower edge is clipped to the smallest positive value drawn.
 //
 // Runs and bands: a [Trace] is one run. Non-finite Y values are missing
 // samples and are dropped. Smoothing ([MovingAverage], a trailing window,
@@ -80,7 +82,7 @@
 // # Errors
 //
 // Data that cannot be drawn (mismatched lengths, non-finite coordinates,
-// nothing to draw, a non-positive value on a forced log axis) gives an
+// nothing to draw, a forced log axis without a positive value) gives an
 // error naming the figure and series and wrapping one of [ErrNoData],
 // [ErrLength], [ErrNotFinite], [ErrOrder], [ErrNoOverlap], [ErrNegative] or
 // [ErrLogScale]. Misuse (a negative smoothing window, an unknown mode, a bad

@@ -17,6 +17,6 @@ var (
 	ErrNoOverlap = errors.New("plots: runs do not overlap")
 	// ErrNegative: a negative duration where only times ≥ 0 make sense.
 	ErrNegative = errors.New("plots: negative value")
-	// ErrLogScale: a forced logarithmic axis given a value ≤ 0.
-	ErrLogScale = errors.New("plots: non-positive value on a logarithmic axis")
+	// ErrLogScale: a forced logarithmic axis without a positive value.
+	ErrLogScale = errors.New("plots: no positive value for a logarithmic axis")
 )

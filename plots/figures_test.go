@@ -264,7 +264,30 @@ func TestDescribeOracles(t *testing.T) {
 	t.Run("pareto", func(t *testing.T) {
 		d := describe(fixturePareto())
 		assert.Contains(t, d, "front: 3 of 5 points")
-		assert.Contains(t, d, `not drawn (non-finite): "diverged"`)
+		assert.Contains(t, d, `not drawn (non-finite, or ≤ 0 on a log axis): "diverged" (2000, NaN)`)
+	})
+	t.Run("pareto on forced log axes", func(t *testing.T) {
+		p := fixturePareto()
+		p.Cost.Scale = ScaleLog
+		p.Points = append(p.Points, ParetoPoint{Label: "free", Cost: 0, Value: 0.99})
+		d := describe(p)
+		assert.Contains(t, d, `x: "bits × devices" [log]`)
+		// The zero-cost point would dominate everything; it cannot be drawn,
+		// so it is left out of the front as well.
+		assert.Contains(t, d, "front: 3 of 5 points")
+		assert.Contains(t, d, `"free" (0, 0.99)`)
+	})
+	t.Run("curves on a forced log time axis", func(t *testing.T) {
+		c := fixtureCurvesTime()
+		c.X.Scale = ScaleLog
+		d := describe(c)
+		// Seed 1 is evaluated at t = 0; the overlap starts at 0.5 ms anyway,
+		// so the aggregate has no zero. A single run from 0 loses that point.
+		assert.Contains(t, d, `x: "simulated time (s)" [log]`)
+		c.Groups[0].Runs = c.Groups[0].Runs[:1]
+		d = describe(c)
+		assert.Contains(t, d, "not drawn: 1 point with a coordinate ≤ 0 on a log axis\n")
+		assert.Contains(t, d, "series \"TNGD\" (1 run): 3 points")
 	})
 }
 
@@ -279,7 +302,9 @@ func TestFigureErrors(t *testing.T) {
 		{"lines band length", Lines{Series: []Series{{X: []float64{1}, Y: []float64{1}, Lo: []float64{1}}}}, ErrLength},
 		{"lines NaN X", Lines{Series: []Series{{X: []float64{math.NaN()}, Y: []float64{1}}}}, ErrNotFinite},
 		{"lines all NaN", Lines{Series: []Series{{X: []float64{1}, Y: []float64{math.NaN()}}}}, ErrNoData},
-		{"forced log with zero", Lines{Y: Axis{Scale: ScaleLog}, Series: []Series{{X: []float64{1, 2}, Y: []float64{0, 1}}}}, ErrLogScale},
+		{"forced log without positive value", Lines{Y: Axis{Scale: ScaleLog}, Series: []Series{{X: []float64{1, 2}, Y: []float64{0, -1}}}}, ErrLogScale},
+		{"forced log x and y leave nothing", Lines{X: Axis{Scale: ScaleLog}, Y: Axis{Scale: ScaleLog}, Series: []Series{{X: []float64{0, 1}, Y: []float64{1, 0}}}}, ErrLogScale},
+		{"pareto forced log leaves nothing", Pareto{Cost: Axis{Scale: ScaleLog}, Value: Axis{Scale: ScaleLog}, Points: []ParetoPoint{{Cost: 0, Value: 1}, {Cost: 1, Value: 0}}}, ErrLogScale},
 		{"curves empty group", Curves{Groups: []Group{{Label: "a"}}}, ErrNoData},
 		{"curves disjoint runs", Curves{Groups: []Group{{Runs: []Trace{{X: []float64{0}, Y: []float64{1}}, {X: []float64{1}, Y: []float64{1}}}}}}, ErrNoOverlap},
 		{"sweep repeated X", Sweep{Lines: []SweepLine{{X: []float64{1, 1}, Y: [][]float64{{1}, {2}}}}}, ErrOrder},

@@ -28,7 +28,8 @@ import (
 // The colour scale uses a perceptually uniform, colour-blind-safe map (a
 // viridis-like luminance ramp). When Color's scale resolves to logarithmic
 // (see [ScaleAuto]), colours follow log₁₀ of the value and the colour bar's
-// ticks show the values themselves.
+// ticks show the values themselves; a value ≤ 0 (possible only with a forced
+// ScaleLog) is then coloured as missing but still annotated.
 type Heatmap struct {
 	Title string
 	// X and Y are the swept parameters along columns and rows.
@@ -82,8 +83,9 @@ func (h Heatmap) Figure() (*Figure, error) {
 	g := heatGrid{nx: nx, ny: ny, z: h.Values, log: logZ}
 	zmin, zmax := math.Inf(1), math.Inf(-1)
 	for _, v := range finiteVals {
-		t := g.transform(v)
-		zmin, zmax = math.Min(zmin, t), math.Max(zmax, t)
+		if t := g.transform(v); !math.IsNaN(t) {
+			zmin, zmax = math.Min(zmin, t), math.Max(zmax, t)
+		}
 	}
 	if zmin == zmax {
 		d := math.Max(math.Abs(zmin)*0.01, 1e-12)
@@ -174,9 +176,10 @@ func (g heatGrid) Y(r int) float64    { return float64(r) }
 func (g heatGrid) Z(c, r int) float64 { return g.transform(g.z[r][c]) }
 
 // transform maps a value to colour-scale coordinates: itself, or log₁₀ of it
-// on a logarithmic colour scale; non-finite values become NaN.
+// on a logarithmic colour scale; non-finite values, and values ≤ 0 on a
+// logarithmic scale, become NaN (drawn as missing).
 func (g heatGrid) transform(v float64) float64 {
-	if !finite(v) {
+	if !finite(v) || (g.log && v <= 0) {
 		return math.NaN()
 	}
 	if g.log {

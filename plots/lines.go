@@ -202,6 +202,22 @@ func addLines(f *Figure, p *plot.Plot, leg *plot.Legend, xa, ya Axis, series []S
 	if err != nil {
 		return fmt.Errorf("y axis: %w", err)
 	}
+	// A log axis has no zero: drop the points it cannot show.
+	dropped := 0
+	if logX || logY {
+		xs, ys, bands = xs[:0], ys[:0], bands[:0]
+		for i := range clean {
+			var n int
+			clean[i], n = clean[i].positive(logX, logY)
+			dropped += n
+			xs = append(xs, clean[i].X)
+			ys = append(ys, clean[i].Y)
+			bands = append(bands, clean[i].Lo, clean[i].Hi)
+		}
+		if maxLen(xs) == 0 {
+			return fmt.Errorf("%w: no point with positive coordinates", ErrLogScale)
+		}
+	}
 	if logY {
 		floor := minPositive(append(ys, bands...)...)
 		for i := range clean {
@@ -215,6 +231,9 @@ func addLines(f *Figure, p *plot.Plot, leg *plot.Legend, xa, ya Axis, series []S
 	setScale(&p.Y, logY)
 	f.printf("x: %s", axisLine("x", xl, logX)[3:])
 	f.printf("y: %s", axisLine("y", yl, logY)[3:])
+	if dropped > 0 {
+		f.printf("not drawn: %s with a coordinate ≤ 0 on a log axis", plural(dropped, "point"))
+	}
 
 	colour := 0
 	styles := make([]draw.LineStyle, len(clean))
@@ -365,6 +384,27 @@ func (s Series) clean() (Series, error) {
 		}
 	}
 	return out, nil
+}
+
+// positive returns s without the points whose X (when logX) or Y (when
+// logY) is not positive, and how many it dropped.
+func (s Series) positive(logX, logY bool) (Series, int) {
+	out := Series{Label: s.Label, Reference: s.Reference}
+	if s.Lo != nil {
+		out.Lo, out.Hi = []float64{}, []float64{}
+	}
+	for i := range s.X {
+		if (logX && s.X[i] <= 0) || (logY && s.Y[i] <= 0) {
+			continue
+		}
+		out.X = append(out.X, s.X[i])
+		out.Y = append(out.Y, s.Y[i])
+		if s.Lo != nil {
+			out.Lo = append(out.Lo, s.Lo[i])
+			out.Hi = append(out.Hi, s.Hi[i])
+		}
+	}
+	return out, len(s.X) - len(out.X)
 }
 
 // finite reports whether v is neither NaN nor infinite.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"image/color"
+	"math"
 	"slices"
 	"strings"
 
@@ -89,8 +90,9 @@ type ParetoPoint struct {
 // × devices, simulated time per iteration, …), one marker per configuration,
 // with the non-dominated front (see [ParetoFront]) highlighted, joined by a
 // staircase (the best value reachable at each cost) and labelled.
-// Configurations with a non-finite cost or value (diverged) are not drawn and
-// are listed in the text record.
+// Configurations with a non-finite cost or value (diverged), or a value ≤ 0
+// on a forced logarithmic axis, are not drawn and are listed in the text
+// record.
 type Pareto struct {
 	Title string
 	// Cost is the X axis, Value the Y axis.
@@ -107,17 +109,11 @@ func (pa Pareto) Figure() (*Figure, error) {
 	fail := func(err error) (*Figure, error) {
 		return nil, fmt.Errorf("plots: figure %q: %w", pa.Title, err)
 	}
-	cost := make([]float64, len(pa.Points))
-	value := make([]float64, len(pa.Points))
 	var cs, vs []float64
-	var skipped []string
-	for i, pt := range pa.Points {
-		cost[i], value[i] = pt.Cost, pt.Value
+	for _, pt := range pa.Points {
 		if finite(pt.Cost) && finite(pt.Value) {
 			cs = append(cs, pt.Cost)
 			vs = append(vs, pt.Value)
-		} else {
-			skipped = append(skipped, fmt.Sprintf("%q (%s, %s)", pt.Label, formatValue(pt.Cost), formatValue(pt.Value)))
 		}
 	}
 	if len(cs) == 0 {
@@ -130,6 +126,25 @@ func (pa Pareto) Figure() (*Figure, error) {
 	logY, err := pa.Value.Scale.isLog(vs)
 	if err != nil {
 		return fail(fmt.Errorf("value axis: %w", err))
+	}
+	// Points that cannot be drawn (non-finite, or ≤ 0 on a log axis) get
+	// NaN coordinates: ParetoFront and the drawing ignore them.
+	cost := make([]float64, len(pa.Points))
+	value := make([]float64, len(pa.Points))
+	var skipped []string
+	cs, vs = cs[:0], vs[:0]
+	for i, pt := range pa.Points {
+		if !finite(pt.Cost) || !finite(pt.Value) || (logX && pt.Cost <= 0) || (logY && pt.Value <= 0) {
+			cost[i], value[i] = math.NaN(), math.NaN()
+			skipped = append(skipped, fmt.Sprintf("%q (%s, %s)", pt.Label, formatValue(pt.Cost), formatValue(pt.Value)))
+			continue
+		}
+		cost[i], value[i] = pt.Cost, pt.Value
+		cs = append(cs, pt.Cost)
+		vs = append(vs, pt.Value)
+	}
+	if len(cs) == 0 {
+		return fail(fmt.Errorf("%w: no point with positive coordinates", ErrLogScale))
 	}
 	fx, xl := pa.Cost.display(maxAbs(cs), logX)
 	fy, yl := pa.Value.display(maxAbs(vs), logY)
@@ -210,7 +225,7 @@ func (pa Pareto) Figure() (*Figure, error) {
 		}
 	}
 	if len(skipped) > 0 {
-		f.printf("not drawn (non-finite): %s", strings.Join(skipped, ", "))
+		f.printf("not drawn (non-finite, or ≤ 0 on a log axis): %s", strings.Join(skipped, ", "))
 	}
 	return f, nil
 }

@@ -19,7 +19,9 @@ const (
 	ScaleAuto Scale = iota
 	// ScaleLinear forces a linear axis.
 	ScaleLinear
-	// ScaleLog forces a logarithmic axis; a value ≤ 0 on it is an error
+	// ScaleLog forces a logarithmic axis. Points with a coordinate ≤ 0 on
+	// it (the evaluation at simulated time 0, say) are left out and counted
+	// in the text record; an axis with no positive value at all is an error
 	// wrapping [ErrLogScale].
 	ScaleLog
 )
@@ -66,8 +68,8 @@ func SpansDecades(decades float64, vs ...[]float64) bool {
 	return math.Log10(hi)-math.Log10(lo) > decades
 }
 
-// isLog resolves s for the finite values in vs. A forced ScaleLog with a
-// value ≤ 0 returns an error wrapping ErrLogScale.
+// isLog resolves s for the finite values in vs. A forced ScaleLog without
+// a finite positive value returns an error wrapping ErrLogScale.
 func (s Scale) isLog(vs ...[]float64) (bool, error) {
 	switch s {
 	case ScaleAuto:
@@ -75,12 +77,8 @@ func (s Scale) isLog(vs ...[]float64) (bool, error) {
 	case ScaleLinear:
 		return false, nil
 	case ScaleLog:
-		for _, v := range vs {
-			for i, x := range v {
-				if x <= 0 {
-					return false, fmt.Errorf("%w: value %d is %v", ErrLogScale, i, x)
-				}
-			}
+		if math.IsInf(minPositive(vs...), 1) {
+			return false, fmt.Errorf("%w: no positive value", ErrLogScale)
 		}
 		return true, nil
 	}

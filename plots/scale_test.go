@@ -46,7 +46,8 @@ func TestScaleIsLog(t *testing.T) {
 		{"auto narrow", ScaleAuto, []float64{0.5, 1}, false, nil},
 		{"linear forced", ScaleLinear, []float64{1e-4, 1}, false, nil},
 		{"log forced narrow", ScaleLog, []float64{0.5, 1}, true, nil},
-		{"log forced with zero", ScaleLog, []float64{0, 1}, false, ErrLogScale},
+		{"log forced with zero: the zero is dropped later", ScaleLog, []float64{0, 1}, true, nil},
+		{"log forced without positive value", ScaleLog, []float64{0, -1}, false, ErrLogScale},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
