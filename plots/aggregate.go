@@ -69,28 +69,36 @@ func (b Band) String() string {
 	return fmt.Sprintf("Band(%d)", int(b))
 }
 
-// MovingAverage returns the trailing moving average of y over window
-// points: out[i] is the mean of y[max(0, i−window+1)..i]. The first
-// window−1 outputs average the points seen so far, so out has the length of
-// y, lags the data by about window/2 points and uses no future sample
-// (pandas' rolling(window, min_periods=1).mean()). The paper smooths its
-// curves with window = 200.
+// MovingAverage returns the centred moving average of y over window
+// points: out[i] is the mean of y[i−h..i+h] with h = ⌊window/2⌋ (so an even
+// window counts one point more), the half-width shrinking to min(h, i,
+// len(y)−1−i) near the ends so that every window stays centred on its
+// point. A centred window does not shift the curve, so curves smoothed with
+// it can be compared along iteration or simulated time; a trailing window
+// would delay each by about window/2 points. Near the ends fewer points are
+// averaged, and the first and last values are the raw ones. The paper
+// smooths its curves with window = 200.
 //
-// A window of 0 or 1 returns a copy of y. MovingAverage panics if window is
-// negative. Non-finite values propagate; [Curves] removes them first.
+// out has the length of y. A window of 0, 1 or 2 returns a copy of y.
+// MovingAverage panics if window is negative. Non-finite values propagate;
+// [Curves] removes them first.
 func MovingAverage(y []float64, window int) []float64 {
 	if window < 0 {
 		panic(fmt.Sprintf("plots: negative moving-average window %d", window))
 	}
-	out := make([]float64, len(y))
-	if window <= 1 {
+	n := len(y)
+	out := make([]float64, n)
+	h := window / 2
+	if h == 0 {
 		copy(out, y)
 		return out
 	}
-	// Running Kahan-compensated sum: O(len(y)) whatever the window, with an
-	// error that does not grow with the number of points.
+	// Compensated prefix sums: prefix[k] = y[0] + … + y[k−1]. A window sum
+	// is a difference of two of them, with an error of a few ulps of the
+	// largest prefix, far below the noise of any metric.
+	prefix := make([]float64, n+1)
 	var sum, comp float64
-	add := func(v float64) {
+	for i, v := range y {
 		t := sum + v
 		if math.Abs(sum) >= math.Abs(v) {
 			comp += (sum - t) + v
@@ -98,15 +106,11 @@ func MovingAverage(y []float64, window int) []float64 {
 			comp += (v - t) + sum
 		}
 		sum = t
+		prefix[i+1] = sum + comp
 	}
-	for i, v := range y {
-		add(v)
-		n := i + 1
-		if i >= window {
-			add(-y[i-window])
-			n = window
-		}
-		out[i] = (sum + comp) / float64(n)
+	for i := range y {
+		k := min(h, i, n-1-i)
+		out[i] = (prefix[i+k+1] - prefix[i-k]) / float64(2*k+1)
 	}
 	return out
 }

@@ -54,8 +54,9 @@
 // lower edge is clipped to the smallest positive value drawn.
 //
 // Runs and bands: a [Trace] is one run. Non-finite Y values are missing
-// samples and are dropped. Smoothing ([MovingAverage], a trailing window,
-// 200 points in the paper) is applied to each run before aggregation;
+// samples and are dropped. Smoothing ([MovingAverage], a centred window
+// that does not shift curves, 200 points in the paper) is applied to each
+// run before aggregation;
 // [Aggregate] averages runs on their shared X, or, when their X differ
 // (simulated time), on the union of their X within the common range by
 // linear interpolation, never extrapolating. The band is the min–max range

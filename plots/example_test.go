@@ -54,9 +54,9 @@ func ExampleParetoFront() {
 	// Output: [0 1 3]
 }
 
-// MovingAverage smooths a curve with a trailing window, as the paper's
-// 200-point moving average (here 2 points).
+// MovingAverage smooths a curve with a centred window, as the paper's
+// 200-point moving average (here 3 points; the ends are kept).
 func ExampleMovingAverage() {
-	fmt.Println(plots.MovingAverage([]float64{4, 2, 6, 0}, 2))
-	// Output: [4 3 4 3]
+	fmt.Println(plots.MovingAverage([]float64{3, 6, 0, 6, 3}, 3))
+	// Output: [3 3 4 3 3]
 }

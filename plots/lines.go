@@ -79,7 +79,7 @@ type Group struct {
 // one line per group, the mean of its runs with a band (see [Aggregate] for
 // the mean, the band and how runs with different X are aligned).
 //
-// When Smooth > 1, each run is first replaced by its trailing moving average
+// When Smooth > 1, each run is first replaced by its centred moving average
 // over Smooth points ([MovingAverage]; the paper uses 200), then the runs are
 // aggregated, so the band shows the spread of the smoothed runs.
 type Curves struct {
