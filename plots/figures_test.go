@@ -266,6 +266,29 @@ func TestDescribeOracles(t *testing.T) {
 		assert.Contains(t, d, "front: 3 of 5 points")
 		assert.Contains(t, d, `not drawn (non-finite, or ≤ 0 on a log axis): "diverged" (2000, NaN)`)
 	})
+	t.Run("stationary without theory, constant samples", func(t *testing.T) {
+		d := describe(Stationary{Label: "V(1)", Samples: []float64{0.5, 0.5, 0.5}, Bins: 2})
+		assert.Contains(t, d, "theory: none")
+		assert.Contains(t, d, "3 samples, sample mean 500 mV, sample variance 0 mV²")
+	})
+	t.Run("heatmap of equal values", func(t *testing.T) {
+		d := describe(Heatmap{XValues: []float64{1, 2}, YValues: []float64{1}, Values: [][]float64{{3, 3}}})
+		assert.Contains(t, d, "  y=1\t3\t3\n")
+	})
+	t.Run("heatmap forced log with a zero", func(t *testing.T) {
+		f, err := Heatmap{XValues: []float64{1, 2}, YValues: []float64{1}, Values: [][]float64{{0, 3}}, Color: Axis{Scale: ScaleLog}}.Figure()
+		require.NoError(t, err)
+		// The zero is coloured as missing; the one positive value sets a
+		// colour range of ±1 % around log₁₀ 3.
+		assert.Contains(t, f.Describe(), "[log], range 2.96722..3.03314\n  y=1\t0\t3\n")
+		assert.NoError(t, f.Encode(&bytes.Buffer{}, "png"))
+	})
+	t.Run("single point drawn as a marker", func(t *testing.T) {
+		f, err := Lines{Series: []Series{{Label: "a", X: []float64{1}, Y: []float64{2}}}}.Figure()
+		require.NoError(t, err)
+		assert.NoError(t, f.Encode(&bytes.Buffer{}, "png"))
+		assert.NotNil(t, f.legend, "a lone marker still gets a legend entry")
+	})
 	t.Run("pareto on forced log axes", func(t *testing.T) {
 		p := fixturePareto()
 		p.Cost.Scale = ScaleLog
