@@ -38,7 +38,8 @@ type Spec interface {
 // Figure is a drawn figure: one or more panels stacked vertically with
 // aligned data areas, an optional legend and an optional colour bar at the
 // right (outside the data, so neither can hide a point), and a text record of
-// the data drawn. Build one with a [Spec]'s Figure method.
+// the data drawn. Build one with a [Spec]'s Figure method; it keeps copies of
+// the data, so the caller may reuse its slices afterwards.
 type Figure struct {
 	// Width and Height are the saved size; zero means DefaultWidth and
 	// DefaultHeight.
@@ -72,8 +73,12 @@ func (f *Figure) size() (w, h vg.Length) {
 	return w, h
 }
 
-// Draw draws the figure on c, filling c's rectangle.
+// Draw draws the figure on c, filling c's rectangle. It panics on a Figure
+// not made by a Spec (one without panels).
 func (f *Figure) Draw(c draw.Canvas) {
+	if len(f.panels) == 0 {
+		panic("plots: drawing an empty Figure; build one with a Spec's Figure method")
+	}
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
 	area := c

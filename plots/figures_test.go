@@ -271,6 +271,16 @@ func TestDescribeOracles(t *testing.T) {
 		assert.Contains(t, d, "theory: none")
 		assert.Contains(t, d, "3 samples, sample mean 500 mV, sample variance 0 mV²")
 	})
+	t.Run("heatmap keeps its own copy", func(t *testing.T) {
+		h := fixtureHeatmap()
+		f, err := h.Figure()
+		require.NoError(t, err)
+		var before, after bytes.Buffer
+		require.NoError(t, f.Encode(&before, "svg"))
+		h.Values[0][0] = 1e9
+		require.NoError(t, f.Encode(&after, "svg"))
+		assert.True(t, bytes.Equal(before.Bytes(), after.Bytes()))
+	})
 	t.Run("heatmap of equal values", func(t *testing.T) {
 		d := describe(Heatmap{XValues: []float64{1, 2}, YValues: []float64{1}, Values: [][]float64{{3, 3}}})
 		assert.Contains(t, d, "  y=1\t3\t3\n")
@@ -365,6 +375,7 @@ func TestFigureMisusePanics(t *testing.T) {
 	assert.Panics(t, func() { _ = f.Encode(&bytes.Buffer{}, "pdf") })
 	assert.Panics(t, func() { _ = f.Save(t.TempDir(), "a/b") })
 	assert.Panics(t, func() { _ = f.Save(t.TempDir(), "") })
+	assert.Panics(t, func() { _ = (&Figure{}).Encode(&bytes.Buffer{}, "png") })
 }
 
 // TestSaveDeterministic saves every golden figure twice and expects the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,7 +81,13 @@ func (h Heatmap) Figure() (*Figure, error) {
 	if err != nil {
 		return fail(fmt.Errorf("colour axis: %w", err))
 	}
-	g := heatGrid{nx: nx, ny: ny, z: h.Values, log: logZ}
+	// The figure keeps its own copy: the caller may reuse Values.
+	values := make([][]float64, ny)
+	for j, row := range h.Values {
+		values[j] = slices.Clone(row)
+	}
+	h.Values = values
+	g := heatGrid{nx: nx, ny: ny, z: values, log: logZ}
 	zmin, zmax := math.Inf(1), math.Inf(-1)
 	for _, v := range finiteVals {
 		if t := g.transform(v); !math.IsNaN(t) {
