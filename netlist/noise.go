@@ -31,8 +31,10 @@ const boltzmann = float64(constant.Boltzmann)
 // The band limit matters only for circuits with time constants near NT: it
 // lowers the stationary variance of an RC node of time constant τ by about
 // 0.45·NT/τ relative to true white noise (4.5 % at NT = τ/10, 0.5 % at
-// τ/100; numerical integration of sinc⁴ against the Lorentzian). The writer
-// picks NT ≤ τ_min/10 (see [WriteOptions]).
+// τ/100; exactly: the variance of a mode of rate λ is multiplied by
+// 2∫₀² B₃(s)·e^{−λ·NT·s} ds, B₃ the centred cubic B-spline, the shape of
+// the autocorrelation of linearly interpolated samples). [Export] picks
+// NT = τ_min/10 (see [ExportOptions]).
 type TRNoise struct {
 	// NA is the rms amplitude in A.
 	NA float64
