@@ -12,6 +12,7 @@
 //	help       show help for tngd or one of its commands
 //	merge      combine the results of the shards of a run
 //	netlist    write the SPU programmed for Ax = b as an ngspice netlist
+//	plot       draw the figures of a results directory
 //	run        run a scenario: train, sweep, and write the results
 //	solve      solve a linear system Ax = b on the simulated SPU
 //	tran       run a SPICE netlist's .tran analysis on the exact engine
@@ -103,6 +104,42 @@
 //	  	analog window T of the .tran card in units of τ (0: 20 slowest time constants)
 //	--wave string
 //	  	file that the .control block writes with wrdata (default: --out with .txt)
+//
+// # tngd plot
+//
+// usage: tngd plot DIR [--smooth N]
+//
+// Plot reads the results directory DIR written by 'tngd run' (or 'tngd merge'):
+// its scenario.toml and its run files, and draws the figures that answer the
+// scenario's question into DIR/plots, each as PNG and SVG:
+//
+//	train_loss_vs_iteration, test_loss_vs_iteration, test_acc_vs_iteration
+//	train_loss_vs_time, test_loss_vs_time, test_acc_vs_time
+//	    learning curves, one line per optimizer (and sweep point), the mean
+//	    over seeds with a min–max band, against iteration and against the
+//	    simulated time of the hybrid machine (s);
+//	solve_quality
+//	    cosine and relative error of the natural-gradient estimate against
+//	    the exact solve of the same step;
+//	time_split
+//	    simulated time of one iteration by phase (digital, upload, analog,
+//	    readout), per optimizer;
+//	sweep_test_loss_KEY, sweep_test_acc_KEY
+//	    final test loss and accuracy against each numeric swept key;
+//	heatmap_test_acc_OPTIMIZER
+//	    final test accuracy over the first two numeric swept keys;
+//	pareto_test_acc
+//	    final accuracy against simulated time per iteration, with the
+//	    non-dominated front.
+//
+// Figures of final values leave out runs that did not finish. 'tngd run' draws
+// the same figures at its end; 'tngd plot' redraws them from the results alone,
+// for example after 'tngd merge' or with another --smooth.
+//
+// Flags:
+//
+//	--smooth int
+//	  	moving-average window of the learning curves, in evaluations (0: none; the paper uses 200 points)
 //
 // # tngd run
 //
