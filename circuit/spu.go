@@ -206,6 +206,12 @@ type SPU struct {
 	spec  *Spectrum
 	exact *exactCache
 
+	// progGen counts programmings; the low-rank factorization (kept across
+	// invalidations, see lowRankFactor) is keyed by it.
+	progGen  uint64
+	lowrank  *lowRank
+	noiseBuf []float64
+
 	x       []float64 // state, layout of the model
 	xLayout int       // model dimension the state was laid out for
 	time    float64   // s of analog evolution
@@ -439,6 +445,7 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 	}
 	rep.Time = s.programTime(rep.Entries)
 	s.programmed = true
+	s.progGen++
 	s.invalidate()
 	return rep, nil
 }
@@ -488,6 +495,7 @@ func (s *SPU) ProgramDirect(A mat.Matrix) (ProgramReport, error) {
 	ar := s.arrA.Program(A, alpha/R, s.rng)
 	rep := ProgramReport{Entries: ar.Entries, Clipped: ar.Clipped, Stuck: s.arrA.Stuck(), Time: s.programTime(ar.Entries)}
 	s.programmed = true
+	s.progGen++
 	s.invalidate()
 	return rep, nil
 }

@@ -1,6 +1,7 @@
 package circuit
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -12,8 +13,12 @@ import (
 type Method int
 
 const (
-	// MethodAuto picks MethodExactDense for small states (dimension up to
-	// [Evolution.DenseLimit]) without rails, else MethodEuler.
+	// MethodAuto picks the fastest method that is exact for the circuit:
+	// MethodExactDense for small states (dimension up to
+	// [Evolution.DenseLimit]), else MethodLowRank where it applies
+	// (Factored, memoryless stages, no cell op-amp pole, identical cell
+	// damping, stable drift), else MethodEuler. With op-amp rails (a
+	// nonlinearity) it picks MethodEuler.
 	MethodAuto Method = iota
 	// MethodEuler is Euler–Maruyama with structured products: each step
 	// costs one product with each array (J, H, Jᵀ or A) and never forms an
@@ -26,9 +31,27 @@ const (
 	// O(dim³) to set up per programming and step length. With rails it
 	// clips only at the end of each call.
 	MethodExactDense
+	// MethodLowRank propagates the exact Ornstein–Uhlenbeck transition of
+	// a Factored SPU with memoryless stages in one step per call, using the
+	// structure drift = d·I + low rank: per programming, two Gram matrices
+	// of the J copies (r²N and r²N/2) and an r×r eigendecomposition; per
+	// call, two passes over the J copy and one over the Jᵀ array, whatever
+	// the window length. Exact in distribution for the circuit as
+	// programmed (quantized, mismatched, two different J copies, cell and
+	// stage noise). It needs identical cell damping (no capacitor mismatch,
+	// infinite cell op-amp gain), no cell op-amp pole, λ > 0 and a stable,
+	// non-defective drift; else Run returns an error wrapping
+	// [ErrMethodUnavailable]. With rails it clips only at the end of each
+	// call. See spu_lowrank.go for the method and its accuracy.
+	MethodLowRank
 )
 
-var methodNames = []string{"auto", "euler-maruyama", "exact-dense"}
+// ErrMethodUnavailable reports a forced [Evolution.Method] that cannot
+// model the programmed circuit (for example MethodLowRank with capacitor
+// mismatch).
+var ErrMethodUnavailable = errors.New("circuit: integration method not applicable")
+
+var methodNames = []string{"auto", "euler-maruyama", "exact-dense", "low-rank"}
 
 func (m Method) String() string {
 	if m >= 0 && int(m) < len(methodNames) {
@@ -40,8 +63,9 @@ func (m Method) String() string {
 // MarshalText returns the method's name.
 func (m Method) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
-// UnmarshalText reads "auto", "euler-maruyama" (or "euler", "em") or
-// "exact-dense" (or "exact"), case-insensitively.
+// UnmarshalText reads "auto", "euler-maruyama" (or "euler", "em"),
+// "exact-dense" (or "exact") or "low-rank" (or "lowrank"),
+// case-insensitively.
 func (m *Method) UnmarshalText(b []byte) error {
 	switch strings.ToLower(string(b)) {
 	case "", "auto":
@@ -50,8 +74,10 @@ func (m *Method) UnmarshalText(b []byte) error {
 		*m = MethodEuler
 	case "exact-dense", "exact":
 		*m = MethodExactDense
+	case "low-rank", "lowrank":
+		*m = MethodLowRank
 	default:
-		return fmt.Errorf("circuit: unknown method %q (want auto, euler-maruyama or exact-dense)", b)
+		return fmt.Errorf("circuit: unknown method %q (want auto, euler-maruyama, exact-dense or low-rank)", b)
 	}
 	return nil
 }
@@ -97,7 +123,9 @@ type Spectrum struct {
 	// Radius is the largest modulus: exact, or a power-iteration estimate
 	// (a lower bound that is usually within a few per cent).
 	Radius float64
-	// Exact reports a dense eigendecomposition (dimension ≤ 600).
+	// Exact reports exact eigenvalues: a dense eigendecomposition
+	// (dimension ≤ 600), or the low-rank factorization of MethodLowRank
+	// when a run has computed it for the current programming.
 	Exact bool
 }
 
@@ -114,6 +142,10 @@ func (s *SPU) Spectrum() Spectrum {
 		return *s.spec
 	}
 	m := &s.model
+	if sp, ok := s.lowRankSpectrum(); ok {
+		s.spec = &sp
+		return sp
+	}
 	var sp Spectrum
 	if m.dim <= denseSpectrumLimit {
 		M, _, _ := m.dense()
@@ -217,11 +249,16 @@ func (s *SPU) Run(t float64, ev *Evolution) (RunReport, error) {
 		limit = e.DenseLimit
 	}
 	method := e.Method
-	if method == MethodAuto {
+	auto := method == MethodAuto
+	if auto {
 		method = MethodEuler
 		rails := s.hw.CellOpAmp.Rail > 0 || (s.arch == Factored && s.hw.StageOpAmp.Rail > 0)
-		if s.model.dim <= limit && !rails && exactAvailable {
+		switch {
+		case rails:
+		case s.model.dim <= limit && exactAvailable:
 			method = MethodExactDense
+		case s.lowRankStructural() == nil:
+			method = MethodLowRank
 		}
 	}
 	rep := RunReport{Method: method, Time: t * s.tau}
@@ -234,6 +271,13 @@ func (s *SPU) Run(t float64, ev *Evolution) (RunReport, error) {
 		err = s.runEuler(t, e.Step, &rep)
 	case MethodExactDense:
 		err = s.runExact(t, &rep)
+	case MethodLowRank:
+		err = s.runLowRank(t, &rep)
+		if auto && errors.Is(err, errLowRank) {
+			// The programmed drift is unstable or nearly defective.
+			rep = RunReport{Method: MethodEuler, Time: t * s.tau}
+			err = s.runEuler(t, e.Step, &rep)
+		}
 	default:
 		panic(fmt.Sprintf("circuit: unknown method %v", method))
 	}

@@ -1,0 +1,691 @@
+package circuit
+
+import (
+	"fmt"
+	"math"
+	"math/cmplx"
+	"slices"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/lapack64"
+)
+
+// The low-rank exact method (MethodLowRank).
+//
+// # Model
+//
+// A Factored SPU with memoryless stages and no cell op-amp pole obeys, in
+// units of τ (see spuModel),
+//
+//	dx = (−M x + c) dt + L dW,   M = D + U Vᵀ,
+//
+// with D = diag(d_i) the cell damping, U = diag(ε)·B (N×r: B the Jᵀ
+// array's own dimensionless conductances, ε the cells' 1/capacitance
+// factors), Vᵀ = Ĥ·F (r×N: Ĥ the H stage, F the J stage, the J array's
+// copy), c the constant input (DAC, offsets), and noise L Lᵀ = Q + U SSᵀ Uᵀ:
+// Q = diag(σ_i²) the white current noise of each cell (Johnson, injected,
+// op-amp) and S = [Ĥ diag(σ_u), diag(σ_w)] the stage noise, which enters
+// through the Jᵀ array. The two J copies differ (independent programming
+// errors), so M is not symmetric. The method needs D = d·I with d > 0:
+// identical capacitors and infinite cell op-amp gain (else [MethodAuto]
+// uses Euler–Maruyama).
+//
+// # Transition
+//
+// Let K = VᵀU = Ĥ F diag(ε) B (r×r) and K = X Λ X⁻¹ (λ_i, possibly
+// complex). For any analytic f, f(dI + UVᵀ) = f(d)I + U X diag((f(d+λ_i) −
+// f(d))/λ_i) X⁻¹ Vᵀ (expand (UVᵀ)ⁿ = U Kⁿ⁻¹ Vᵀ), so over a step h, with
+// e = e^{−dh} and φ(μ) = (1 − e^{−μh})/μ,
+//
+//	mean:  x ← e x + φ(d) c + U X [e φ_i x̃_i + ψ_i c̃_i]_i,
+//	       x̃ = X⁻¹Vᵀx, c̃ = X⁻¹Vᵀc, φ_i = −φ(λ_i),
+//	       ψ_i = (φ(d+λ_i) − φ(d))/λ_i = (d e φ(λ_i) − (1 − e))/(d(d + λ_i)).
+//
+// The noise of the step has the covariance Σ_h = Σ∞ − e^{−Mh}Σ∞e^{−Mᵀh}
+// (PHYSICS.md §4), with the stationary covariance in the closed form
+//
+//	Σ∞ = Q/(2d) + U Y₁ Uᵀ + U Y₂ Wᵀ + W Y₂ᵀ Uᵀ,   W = Q V,
+//	Y₂ = −(2d I + K)⁻¹/(2d),
+//	(dI + K) Y₁ + Y₁ (dI + K)ᵀ = SSᵀ − G Y₂ᵀ − Y₂ G,   G = VᵀQV,
+//
+// (insert into M Σ + Σ Mᵀ = L Lᵀ), which in the coordinates X is
+// elementwise: Ỹ_ij = (S̃_ij − G̃_ij(y_i + ȳ_j))/(2d + λ_i + λ̄_j),
+// y_i = −1/(2d(2d + λ_i)), G̃ = X⁻¹GX⁻ᴴ, S̃ = X⁻¹SSᵀX⁻ᴴ. Then
+//
+//	Σ_h = c_d Q + U C_UU Uᵀ + U C_UW Wᵀ + W C_UWᵀ Uᵀ,   c_d = (1 − e²)/(2d),
+//
+// with C_UW and C_UU elementwise in the coordinates X (see lrProp). The
+// noise is drawn as √c_d Q^½ z + U ω with z ~ N(0, I_N) and, given z,
+// ω = (C_UW/√c_d) VᵀQ^½ z + ρ, ρ ~ N(0, C_UU − C_UW G C_UWᵀ/c_d): the
+// regression of the span(U) part on z, exact because (z, ω) is jointly
+// Gaussian. The covariance of ρ (r×r) is factorized by pivoted Cholesky.
+//
+// So the method is exact in distribution for any h, with no step, for the
+// circuit as programmed. Cost per programming: the Gram matrices
+// F diag(ε) B (r²N) and F Q Fᵀ (r²N/2), a non-symmetric eigendecomposition
+// and a few products of r×r matrices; per step length: O(r²) scalar
+// functions and a Cholesky factorization (r³/3), cached for the last
+// lowRankCacheSize lengths; per step: two passes over the J copy (F x and
+// F Q^½ z together), one over the Jᵀ array (B ω) and O(r²).
+//
+// # Accuracy
+//
+// The mean is exact to rounding amplified by the condition number of X
+// (refused above lowRankMaxCond). The covariance is computed as a
+// difference of stationary terms: its absolute error is about ε times the
+// stationary covariance, i.e. relative ≈ ε/(dh)² for steps with dh ≪ 1.
+
+// lowRankCacheSize is the number of step lengths whose propagators the
+// low-rank method keeps (least recently used replaced): a K-sample readout
+// uses three (burn-in, sample interval, delay).
+const lowRankCacheSize = 4
+
+// lowRankMaxCond is the largest condition number of the eigenvector matrix
+// X that the low-rank method accepts: beyond it the drift is close to
+// defective and f(K) = X f(Λ) X⁻¹ loses more than ~1e-4 relative.
+const lowRankMaxCond = 1e12
+
+// errLowRank is wrapped by the reasons the low-rank method cannot run.
+var errLowRank = fmt.Errorf("%w (low-rank)", ErrMethodUnavailable)
+
+// lowRank is the factorization of one programming for MethodLowRank.
+type lowRank struct {
+	n, r int
+
+	// Keys of the eigen level.
+	gen uint64
+	d   float64
+	eps []float64
+	err error // non-nil: the programming does not admit the method
+
+	lam  []complex128 // eigenvalues λ_i of K
+	kind []int8       // 0 real, 1 first (Im > 0) and 2 second of a conjugate pair
+	xr   []float64    // r×r real form X_r of the eigenvectors (X = X_r T)
+	xinv []float64    // r×r X_r⁻¹
+	cond float64      // condition number estimate of X_r (1-norm)
+
+	// Noise level, keyed by Q = σ² per cell and the stage noise.
+	noiseOK      bool
+	q, sigQ      []float64 // σ_i², σ_i per cell
+	keySU, keySW []float64
+	noisy        bool
+	gt, yt       []complex128 // r×r G̃, Ỹ (nil without noise)
+
+	// Input level, keyed by the cell constants and stage offsets.
+	inputOK           bool
+	keyC0, keyU, keyW []float64
+	c                 []float64    // N, constant input
+	ct                []complex128 // r, X⁻¹Vᵀc
+
+	props [lowRankCacheSize]lrProp
+	tick  uint64
+
+	// Work.
+	f1, f2, h1, h2, u1, u2, v, om []float64 // r
+	zq, bo                        []float64 // N
+}
+
+// lrProp is the propagator of one step length h.
+type lrProp struct {
+	h        float64
+	used     uint64
+	e, phiD  float64      // e^{−dh}, φ(d)
+	sqcd     float64      // √c_d
+	a, b, nz []complex128 // multipliers of x̃, c̃, z̃ (per eigenvalue)
+	chol     []float64    // r×r lower pivoted Cholesky factor of Cov(v)
+	piv      []int
+	rank     int
+}
+
+// lowRankStructural reports why the low-rank method cannot model s's
+// circuit (nil if it can): it needs a Factored SPU with memoryless stages,
+// no cell op-amp pole and identical cell damping d > 0.
+func (s *SPU) lowRankStructural() error {
+	m := &s.model
+	switch {
+	case !m.factored:
+		return fmt.Errorf("%w: direct architecture", errLowRank)
+	case m.stageDyn:
+		return fmt.Errorf("%w: stages with memory (stage_tau or stage GBW)", errLowRank)
+	case m.cellPole:
+		return fmt.Errorf("%w: cell op-amp pole (cell GBW)", errLowRank)
+	}
+	d0 := m.d[0]
+	if !(d0 > 0) {
+		return fmt.Errorf("%w: no cell damping (λ = 0)", errLowRank)
+	}
+	for _, d := range m.d {
+		if math.Abs(d-d0) > 1e-13*d0 {
+			return fmt.Errorf("%w: cell damping differs between cells (capacitor mismatch or finite cell op-amp gain)", errLowRank)
+		}
+	}
+	return nil
+}
+
+// lowRankFactor returns the factorization of the current programming,
+// computing what changed since the last call. It returns an error
+// wrapping errLowRank if the programmed drift does not admit the method
+// (unstable, or too close to defective).
+func (s *SPU) lowRankFactor() (*lowRank, error) {
+	if err := s.lowRankStructural(); err != nil {
+		return nil, err
+	}
+	m := &s.model
+	lr := s.lowrank
+	if lr == nil || lr.n != s.n || lr.r != s.r {
+		lr = &lowRank{n: s.n, r: s.r}
+		s.lowrank = lr
+	}
+	if lr.gen != s.progGen || lr.d != m.d[0] || !slices.Equal(lr.eps, m.eps) || (lr.lam == nil && lr.err == nil) {
+		lr.factorEigen(m, s.progGen)
+	}
+	if lr.err != nil {
+		return nil, lr.err
+	}
+	if !lr.noiseOK || !lr.sameNoise(m) {
+		lr.factorNoise(m)
+	}
+	if !lr.inputOK || !slices.Equal(lr.keyC0, m.c0) || !slices.Equal(lr.keyU, m.u0) || !slices.Equal(lr.keyW, m.w0) {
+		lr.factorInput(m)
+	}
+	return lr, nil
+}
+
+func (lr *lowRank) sameNoise(m *spuModel) bool {
+	if !slices.Equal(lr.keySU, m.sigU) || !slices.Equal(lr.keySW, m.sigW) {
+		return false
+	}
+	for i, sg := range m.sigC {
+		if lr.sigQ[i] != sg {
+			return false
+		}
+	}
+	return true
+}
+
+// factorEigen computes K = Ĥ F diag(ε) B and its eigendecomposition.
+func (lr *lowRank) factorEigen(m *spuModel, gen uint64) {
+	n, r := lr.n, lr.r
+	lr.gen, lr.d = gen, m.d[0]
+	lr.eps = append(lr.eps[:0], m.eps...)
+	lr.err = nil
+	lr.noiseOK, lr.inputOK = false, false
+	lr.props = [lowRankCacheSize]lrProp{}
+	d := lr.d
+
+	fm, bm, hm := m.F.RawMatrix(), m.B.RawMatrix(), m.Hs.RawMatrix()
+	p := make([]float64, r*r)
+	lrMulTo(p, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, m.eps, lrOperand{bm.Data, bm.Stride, false}, false)
+	k := make([]float64, r*r)
+	lrMulTo(k, r, r, r, r, lrOperand{hm.Data, hm.Stride, false}, nil, lrOperand{p, r, false}, false)
+	for _, v := range k {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			lr.err = fmt.Errorf("%w: non-finite coupling", errLowRank)
+			return
+		}
+	}
+
+	wr, wi := make([]float64, r), make([]float64, r)
+	lr.xr = grow(lr.xr, r*r)
+	vr := blas64.General{Rows: r, Cols: r, Stride: r, Data: lr.xr}
+	kg := blas64.General{Rows: r, Cols: r, Stride: r, Data: k}
+	var q [1]float64
+	lapack64.Geev(lapack.LeftEVNone, lapack.RightEVCompute, kg, wr, wi, blas64.General{Stride: 1}, vr, q[:], -1)
+	work := make([]float64, int(q[0]))
+	if first := lapack64.Geev(lapack.LeftEVNone, lapack.RightEVCompute, kg, wr, wi, blas64.General{Stride: 1}, vr, work, len(work)); first != 0 {
+		lr.err = fmt.Errorf("%w: eigenvalues of the coupling did not converge", errLowRank)
+		return
+	}
+	lr.lam = growC(lr.lam, r)
+	lr.kind = slices.Grow(lr.kind[:0], r)[:r]
+	for i := 0; i < r; i++ {
+		lr.lam[i] = complex(wr[i], wi[i])
+		switch {
+		case wi[i] == 0:
+			lr.kind[i] = 0
+		case wi[i] > 0 && i+1 < r:
+			lr.kind[i], lr.kind[i+1] = 1, 2
+			lr.lam[i+1] = complex(wr[i+1], wi[i+1])
+			i++
+		}
+		if !(d+wr[i] > 0) {
+			lr.err = fmt.Errorf("%w: drift not stable (eigenvalue with real part %.3g ≤ 0)", errLowRank, d+wr[i])
+			return
+		}
+	}
+
+	// X_r⁻¹ by LU, with a condition estimate.
+	lr.xinv = grow(lr.xinv, r*r)
+	copy(lr.xinv, lr.xr)
+	xi := blas64.General{Rows: r, Cols: r, Stride: r, Data: lr.xinv}
+	work = grow(work, 4*r)
+	anorm := lapack64.Lange(lapack.MaxColumnSum, xi, work)
+	ipiv := make([]int, r)
+	if !lapack64.Getrf(xi, ipiv) {
+		lr.err = fmt.Errorf("%w: defective coupling (singular eigenvectors)", errLowRank)
+		return
+	}
+	rcond := lapack64.Gecon(lapack.MaxColumnSum, xi, anorm, work, make([]int, r))
+	lr.cond = 1 / rcond
+	if !(lr.cond <= lowRankMaxCond) {
+		lr.err = fmt.Errorf("%w: coupling nearly defective (eigenvector condition %.3g)", errLowRank, lr.cond)
+		return
+	}
+	var wq [1]float64
+	lapack64.Getri(xi, ipiv, wq[:], -1)
+	work = grow(work, int(wq[0]))
+	lapack64.Getri(xi, ipiv, work, len(work))
+
+	lr.f1, lr.f2, lr.h1, lr.h2 = grow(lr.f1, r), grow(lr.f2, r), grow(lr.h1, r), grow(lr.h2, r)
+	lr.u1, lr.u2, lr.v, lr.om = grow(lr.u1, r), grow(lr.u2, r), grow(lr.v, r), grow(lr.om, r)
+	lr.zq, lr.bo = grow(lr.zq, n), grow(lr.bo, n)
+}
+
+// factorNoise computes G̃ and Ỹ of the noise covariance.
+func (lr *lowRank) factorNoise(m *spuModel) {
+	n, r := lr.n, lr.r
+	lr.noiseOK = true
+	lr.props = [lowRankCacheSize]lrProp{}
+	lr.keySU = append(lr.keySU[:0], m.sigU...)
+	lr.keySW = append(lr.keySW[:0], m.sigW...)
+	lr.q, lr.sigQ = grow(lr.q, n), grow(lr.sigQ, n)
+	cellNoise := false
+	for i, sg := range m.sigC {
+		lr.sigQ[i] = sg
+		lr.q[i] = sg * sg
+		cellNoise = cellNoise || sg != 0
+	}
+	stageNoise := false
+	su2, sw2 := make([]float64, r), make([]float64, r)
+	for k := range r {
+		su2[k], sw2[k] = m.sigU[k]*m.sigU[k], m.sigW[k]*m.sigW[k]
+		stageNoise = stageNoise || su2[k] != 0 || sw2[k] != 0
+	}
+	lr.noisy = cellNoise || stageNoise
+	if !lr.noisy {
+		lr.gt, lr.yt = nil, nil
+		return
+	}
+	fm, hm := m.F.RawMatrix(), m.Hs.RawMatrix()
+	hop := lrOperand{hm.Data, hm.Stride, false}
+	hopT := lrOperand{hm.Data, hm.Stride, true}
+	tmp := make([]float64, r*r)
+	g := make([]float64, r*r)  // G = Ĥ F Q Fᵀ Ĥᵀ
+	ss := make([]float64, r*r) // S Sᵀ = Ĥ diag(σ_u²) Ĥᵀ + diag(σ_w²)
+	if cellNoise {
+		gf := make([]float64, r*r)
+		lrMulTo(gf, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, lr.q, lrOperand{fm.Data, fm.Stride, true}, true)
+		lrMulTo(tmp, r, r, r, r, hop, nil, lrOperand{gf, r, false}, false)
+		lrMulTo(g, r, r, r, r, lrOperand{tmp, r, false}, nil, hopT, false)
+		symmetrize(g, r)
+	}
+	if stageNoise {
+		lrMulTo(ss, r, r, r, r, hop, su2, hopT, true)
+		for k := range r {
+			ss[k*r+k] += sw2[k]
+		}
+	}
+	// Ĝ = X_r⁻¹ G X_r⁻ᵀ and Ŝ likewise, then to complex coordinates.
+	xinv := lrOperand{lr.xinv, r, false}
+	xinvT := lrOperand{lr.xinv, r, true}
+	lr.gt, lr.yt = growC(lr.gt, r*r), growC(lr.yt, r*r)
+	st := make([]complex128, r*r)
+	for _, p := range []struct {
+		src []float64
+		dst []complex128
+	}{{g, lr.gt}, {ss, st}} {
+		lrMulTo(tmp, r, r, r, r, xinv, nil, lrOperand{p.src, r, false}, false)
+		out := make([]float64, r*r)
+		lrMulTo(out, r, r, r, r, lrOperand{tmp, r, false}, nil, xinvT, false)
+		for i, v := range out {
+			p.dst[i] = complex(v, 0)
+		}
+		lr.toCoordinates(p.dst)
+	}
+	d := lr.d
+	y := make([]complex128, r)
+	for i, l := range lr.lam {
+		y[i] = -1 / (complex(2*d, 0) * (complex(2*d, 0) + l))
+	}
+	for i := range r {
+		for j := range r {
+			den := complex(2*d, 0) + lr.lam[i] + cmplx.Conj(lr.lam[j])
+			lr.yt[i*r+j] = (st[i*r+j] - lr.gt[i*r+j]*(y[i]+cmplx.Conj(y[j]))) / den
+		}
+	}
+}
+
+// factorInput computes the constant input c and its coordinates c̃.
+func (lr *lowRank) factorInput(m *spuModel) {
+	n, r := lr.n, lr.r
+	lr.inputOK = true
+	lr.keyC0 = append(lr.keyC0[:0], m.c0...)
+	lr.keyU = append(lr.keyU[:0], m.u0...)
+	lr.keyW = append(lr.keyW[:0], m.w0...)
+	hm, fm, bm := m.Hs.RawMatrix(), m.F.RawMatrix(), m.B.RawMatrix()
+	// c = c₀ − ε⊙B(Ĥu₀ + w₀).
+	w := lr.h1
+	lrRowDotsTo([][]float64{w}, hm.Data, hm.Stride, r, r, [][]float64{m.u0})
+	for k := range w {
+		w[k] += m.w0[k]
+	}
+	lr.c = grow(lr.c, n)
+	lrRowDotsTo([][]float64{lr.bo}, bm.Data, bm.Stride, n, r, [][]float64{w})
+	for i := range lr.c {
+		lr.c[i] = m.c0[i] - m.eps[i]*lr.bo[i]
+	}
+	// c̃ = X⁻¹ Ĥ F c.
+	lrRowDotsTo([][]float64{lr.f1}, fm.Data, fm.Stride, r, n, [][]float64{lr.c})
+	lrRowDotsTo([][]float64{lr.h1}, hm.Data, hm.Stride, r, r, [][]float64{lr.f1})
+	lrRowDotsTo([][]float64{lr.u1}, lr.xinv, r, r, r, [][]float64{lr.h1})
+	lr.ct = growC(lr.ct, r)
+	lr.coords(lr.ct, lr.u1)
+}
+
+// coords writes into dst the complex coordinates T⁻¹u of the real
+// coordinates u = X_r⁻¹v: real eigenvalues keep u_i; a pair (j, j+1) gets
+// (u_j ∓ i·u_{j+1})/2.
+func (lr *lowRank) coords(dst []complex128, u []float64) {
+	for i := 0; i < lr.r; i++ {
+		if lr.kind[i] == 1 {
+			dst[i] = complex(u[i], -u[i+1]) / 2
+			dst[i+1] = complex(u[i], u[i+1]) / 2
+			i++
+			continue
+		}
+		dst[i] = complex(u[i], 0)
+	}
+}
+
+// toCoordinates replaces the r×r a by T⁻¹ a T⁻ᴴ.
+func (lr *lowRank) toCoordinates(a []complex128) {
+	r := lr.r
+	for i := 0; i < r; i++ { // rows: T⁻¹ = ½[[1, −i], [1, i]] per pair
+		if lr.kind[i] != 1 {
+			continue
+		}
+		x, y := a[i*r:(i+1)*r], a[(i+1)*r:(i+2)*r]
+		for j := range x {
+			p, q := x[j], y[j]
+			x[j], y[j] = (p-1i*q)/2, (p+1i*q)/2
+		}
+		i++
+	}
+	for j := 0; j < r; j++ { // columns: T⁻ᴴ = ½[[1, 1], [i, −i]] per pair
+		if lr.kind[j] != 1 {
+			continue
+		}
+		for i := range r {
+			p, q := a[i*r+j], a[i*r+j+1]
+			a[i*r+j], a[i*r+j+1] = (p+1i*q)/2, (p-1i*q)/2
+		}
+		j++
+	}
+}
+
+// fromCoordinates writes into the real r×r dst the real part of T a Tᴴ.
+func (lr *lowRank) fromCoordinates(dst []float64, a []complex128) {
+	r := lr.r
+	for i := 0; i < r; i++ { // rows: T = [[1, 1], [i, −i]] per pair
+		if lr.kind[i] != 1 {
+			continue
+		}
+		x, y := a[i*r:(i+1)*r], a[(i+1)*r:(i+2)*r]
+		for j := range x {
+			p, q := x[j], y[j]
+			x[j], y[j] = p+q, 1i*(p-q)
+		}
+		i++
+	}
+	for j := 0; j < r; j++ { // columns: Tᴴ = [[1, −i], [1, i]] per pair
+		if lr.kind[j] != 1 {
+			continue
+		}
+		for i := range r {
+			p, q := a[i*r+j], a[i*r+j+1]
+			a[i*r+j], a[i*r+j+1] = p+q, -1i*(p-q)
+		}
+		j++
+	}
+	for i, v := range a {
+		dst[i] = real(v)
+	}
+}
+
+// prop returns the propagator of step h, computing it on first use.
+func (lr *lowRank) prop(h float64) (*lrProp, error) {
+	lr.tick++
+	slot := 0
+	for i := range lr.props {
+		p := &lr.props[i]
+		if p.a != nil && math.Abs(p.h-h) <= stepRelTol*h {
+			p.used = lr.tick
+			return p, nil
+		}
+		if p.used < lr.props[slot].used {
+			slot = i
+		}
+	}
+	p := &lr.props[slot]
+	if err := lr.computeProp(p, h); err != nil {
+		p.a = nil
+		return nil, err
+	}
+	p.used = lr.tick
+	return p, nil
+}
+
+// computeProp fills p for step h (see the method's description).
+func (lr *lowRank) computeProp(p *lrProp, h float64) error {
+	r, d := lr.r, lr.d
+	p.h = h
+	p.e = math.Exp(-d * h)
+	p.phiD = -math.Expm1(-d*h) / d
+	cd := -math.Expm1(-2*d*h) / (2 * d)
+	p.sqcd = math.Sqrt(cd)
+	p.a, p.b, p.nz = growC(p.a, r), growC(p.b, r), growC(p.nz, r)
+	e := complex(p.e, 0)
+	dc := complex(d, 0)
+	phi := make([]complex128, r)   // φ_i = −φ(λ_i)
+	alpha := make([]complex128, r) // e_i·y_i
+	cuw := make([]complex128, r)
+	for i, l := range lr.lam {
+		pl := lrPhi(l, h)
+		phi[i] = -pl
+		p.a[i] = e * phi[i]
+		p.b[i] = (dc*e*pl - complex(-math.Expm1(-d*h), 0)) / (dc * (dc + l))
+		cuw[i] = (e*e*pl - lrPhi(2*dc+l, h)) / (2 * dc)
+		p.nz[i] = cuw[i] / complex(p.sqcd, 0)
+		ei := cmplx.Exp(-(dc + l) * complex(h, 0))
+		alpha[i] = ei * (-1 / (2 * dc * (2*dc + l)))
+	}
+	if !lr.noisy {
+		p.rank = 0
+		return nil
+	}
+	// Cov of the coordinates: C̃ρ_ij = Ỹ_ij(1 − e_i ē_j) + G̃_ij κ_ij.
+	cr := make([]complex128, r*r)
+	hc := complex(h, 0)
+	for i := range r {
+		li := lr.lam[i]
+		for j := range r {
+			lj := cmplx.Conj(lr.lam[j])
+			one := -lrExpm1(-(2*dc + li + lj) * hc) // 1 − e_i ē_j
+			pj, aj, cj := cmplx.Conj(phi[j]), cmplx.Conj(alpha[j]), cmplx.Conj(cuw[j])
+			kap := -(e*(alpha[i]*pj+phi[i]*aj) + e*e*phi[i]*pj/(2*dc) + cuw[i]*cj/complex(cd, 0))
+			cr[i*r+j] = lr.yt[i*r+j]*one + lr.gt[i*r+j]*kap
+		}
+	}
+	p.chol = grow(p.chol, r*r)
+	lr.fromCoordinates(p.chol, cr)
+	symmetrize(p.chol, r)
+	if cap(p.piv) < r {
+		p.piv = make([]int, r)
+	}
+	p.piv = p.piv[:r]
+	a := blas64.Symmetric{N: r, Stride: r, Uplo: blas.Lower, Data: p.chol}
+	_, rank, _ := lapack64.Pstrf(a, p.piv, -1, make([]float64, 2*r))
+	p.rank = rank
+	return nil
+}
+
+// step advances x (length N) by the propagator p, with the standard
+// normal vectors z (length N, cells) and zeta (length ≥ p.rank); both are
+// ignored (and may be nil) without noise.
+func (lr *lowRank) step(m *spuModel, p *lrProp, x, z, zeta []float64) {
+	n, r := lr.n, lr.r
+	fm, hm, bm := m.F.RawMatrix(), m.Hs.RawMatrix(), m.B.RawMatrix()
+	noisy := lr.noisy && z != nil
+	if noisy {
+		for i := range lr.zq {
+			lr.zq[i] = lr.sigQ[i] * z[i]
+		}
+		lrRowDotsTo([][]float64{lr.f1, lr.f2}, fm.Data, fm.Stride, r, n, [][]float64{x, lr.zq})
+		lrRowDotsTo([][]float64{lr.h1, lr.h2}, hm.Data, hm.Stride, r, r, [][]float64{lr.f1, lr.f2})
+		lrRowDotsTo([][]float64{lr.u1, lr.u2}, lr.xinv, r, r, r, [][]float64{lr.h1, lr.h2})
+	} else {
+		lrRowDotsTo([][]float64{lr.f1}, fm.Data, fm.Stride, r, n, [][]float64{x})
+		lrRowDotsTo([][]float64{lr.h1}, hm.Data, hm.Stride, r, r, [][]float64{lr.f1})
+		lrRowDotsTo([][]float64{lr.u1}, lr.xinv, r, r, r, [][]float64{lr.h1})
+	}
+	v := lr.v
+	for i := 0; i < r; i++ {
+		var xt, zt complex128
+		if lr.kind[i] == 1 {
+			xt = complex(lr.u1[i], -lr.u1[i+1]) / 2
+			if noisy {
+				zt = complex(lr.u2[i], -lr.u2[i+1]) / 2
+			}
+		} else {
+			xt = complex(lr.u1[i], 0)
+			if noisy {
+				zt = complex(lr.u2[i], 0)
+			}
+		}
+		w := p.a[i]*xt + p.b[i]*lr.ct[i] + p.nz[i]*zt
+		if lr.kind[i] == 1 {
+			v[i], v[i+1] = 2*real(w), -2*imag(w)
+			i++
+			continue
+		}
+		v[i] = real(w)
+	}
+	if noisy && p.rank > 0 {
+		// v += P L ζ (Pᵀ Cov P = L Lᵀ, rank columns).
+		for k := range r {
+			row := p.chol[k*r : k*r+min(k+1, p.rank)]
+			s := 0.0
+			for j, l := range row {
+				s += l * zeta[j]
+			}
+			v[p.piv[k]] += s
+		}
+	}
+	lrRowDotsTo([][]float64{lr.om}, lr.xr, r, r, r, [][]float64{v})
+	lrRowDotsTo([][]float64{lr.bo}, bm.Data, bm.Stride, n, r, [][]float64{lr.om})
+	for i := range x {
+		xi := p.e*x[i] + p.phiD*lr.c[i] + m.eps[i]*lr.bo[i]
+		if noisy {
+			xi += p.sqcd * lr.zq[i]
+		}
+		x[i] = xi
+	}
+}
+
+// runLowRank advances the state by t units of τ with the low-rank method.
+func (s *SPU) runLowRank(t float64, rep *RunReport) error {
+	lr, err := s.lowRankFactor()
+	if err != nil {
+		return err
+	}
+	p, err := lr.prop(t)
+	if err != nil {
+		return err
+	}
+	var z, zeta []float64
+	if lr.noisy {
+		z = grow(s.noiseBuf, s.n+p.rank)
+		s.noiseBuf = z
+		for i := range z {
+			z[i] = s.rng.NormFloat64()
+		}
+		z, zeta = z[:s.n], z[s.n:]
+	}
+	lr.step(&s.model, p, s.x[:s.n], z, zeta)
+	rep.Step, rep.Steps = t, 1
+	c, stg := s.model.clipState(s.x)
+	rep.Saturated += c
+	rep.StageSaturated += stg
+	return nil
+}
+
+// lrPhi returns φ(μ) = (1 − e^{−μh})/μ (h for μ = 0), accurate for small
+// |μh| through expm1.
+func lrPhi(mu complex128, h float64) complex128 {
+	if mu == 0 {
+		return complex(h, 0)
+	}
+	return -lrExpm1(-mu*complex(h, 0)) / mu
+}
+
+// lrExpm1 returns e^z − 1 without cancellation for small |z|:
+// Re = expm1(x)·cos y − 2 sin²(y/2), Im = eˣ sin y.
+func lrExpm1(z complex128) complex128 {
+	x, y := real(z), imag(z)
+	if y == 0 {
+		return complex(math.Expm1(x), 0)
+	}
+	sh := math.Sin(y / 2)
+	return complex(math.Expm1(x)*math.Cos(y)-2*sh*sh, math.Exp(x)*math.Sin(y))
+}
+
+// symmetrize replaces the r×r a by (a + aᵀ)/2.
+func symmetrize(a []float64, r int) {
+	for i := range r {
+		for j := i + 1; j < r; j++ {
+			v := (a[i*r+j] + a[j*r+i]) / 2
+			a[i*r+j], a[j*r+i] = v, v
+		}
+	}
+}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+func growC(s []complex128, n int) []complex128 {
+	if cap(s) < n {
+		return make([]complex128, n)
+	}
+	return s[:n]
+}
+
+// lowRankSpectrum returns the exact spectrum of the programmed drift from
+// the low-rank factorization, if one is in place for the current
+// programming: d + λ_i, and d itself when N > r.
+func (s *SPU) lowRankSpectrum() (Spectrum, bool) {
+	lr := s.lowrank
+	m := &s.model
+	if lr == nil || lr.err != nil || lr.lam == nil || lr.gen != s.progGen || s.lowRankStructural() != nil ||
+		lr.d != m.d[0] || !slices.Equal(lr.eps, m.eps) {
+		return Spectrum{}, false
+	}
+	sp := Spectrum{Min: math.Inf(1), Max: math.Inf(-1), Exact: true}
+	add := func(l complex128) {
+		sp.Min = math.Min(sp.Min, real(l))
+		sp.Max = math.Max(sp.Max, real(l))
+		sp.Radius = math.Max(sp.Radius, cmplx.Abs(l))
+	}
+	for _, l := range lr.lam {
+		add(complex(lr.d, 0) + l)
+	}
+	if s.n > s.r {
+		add(complex(lr.d, 0))
+	}
+	return sp, true
+}

@@ -1,0 +1,269 @@
+package circuit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+)
+
+// lowRankHardware returns hardware with every imperfection the low-rank
+// method models switched on: quantized arrays with G_min, programming
+// error (so the two J copies differ and the drift is not symmetric),
+// devices stuck at G_min, finite stage op-amp gain with offsets and noise, cell
+// offsets and noise, Johnson noise (which differs between cells) and
+// injected noise. noise false leaves the noise sources off.
+func lowRankHardware(noise bool) *Hardware {
+	hw := &Hardware{
+		Arrays:     ArraySpec{GMin: 1e-6, Bits: 8, ProgrammingError: 0.05, StuckAtMin: 0.02},
+		StageOpAmp: OpAmp{Gain: 1e4, Offset: 1e-3},
+		CellOpAmp:  OpAmp{Offset: 1e-3},
+	}
+	if noise {
+		hw.StageOpAmp.NoiseDensity = 2e-6
+		hw.CellOpAmp.NoiseDensity = 1e-6
+		hw.Noise = NoiseSpec{Temperature: 300, Kappa0: 1e-3}
+	}
+	return hw
+}
+
+// denseReference returns the dense model of s (M, c, L L ᵀ) and its fixed
+// point x̄ = M⁻¹c.
+func denseReference(t *testing.T, s *SPU) (M *mat.Dense, D *mat.SymDense, xbar *mat.VecDense) {
+	t.Helper()
+	M, c, L := s.denseModel()
+	D = mat.NewSymDense(M.RawMatrix().Rows, nil)
+	D.SymOuterK(1, L)
+	xbar = mat.NewVecDense(len(c), nil)
+	require.NoError(t, xbar.SolveVec(M, mat.NewVecDense(len(c), c)))
+	return M, D, xbar
+}
+
+// denseStep returns the exact transition of the dense model over h:
+// E = e^{−Mh} and Σ_h, by the engine's scaling and doubling.
+func denseStep(M *mat.Dense, D *mat.SymDense, h float64) (E, S *mat.Dense) {
+	n := M.RawMatrix().Rows
+	d := mat.DenseCopyOf(D) // both triangles: transition reads a full matrix
+	e, q := transition(M.RawMatrix().Data, d.RawMatrix().Data, n, h)
+	return mat.NewDense(n, n, e), mat.NewDense(n, n, q)
+}
+
+// lowRankCase is a small factored problem: J (r×N, r = b·dz) scaled by 3
+// for rates up to ≈ 10/τ, λ = 0.5. Seeds are chosen so that the cases
+// cover N > r, N < r, N = r and a drift with complex eigenvalues.
+type lowRankCase struct {
+	name      string
+	n, b, dz  int
+	seed      uint64
+	wantPairs bool // the coupling K has complex conjugate eigenvalues
+}
+
+var lowRankCases = []lowRankCase{
+	{"N>r", 24, 3, 3, 21, false},
+	{"N<r", 6, 4, 3, 21, true},
+	{"N=r", 12, 4, 3, 21, true},
+	{"N>r complex", 10, 3, 3, 22, true},
+}
+
+func (c lowRankCase) spu(t *testing.T, hw *Hardware) (*SPU, *rand.Rand) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(c.seed, uint64(c.n)))
+	J, H, g := factoredProblem(c.n, c.b, c.dz, rng)
+	J.Scale(3, J)
+	s := newFactored(t, hw, J, H, 0.5, g, c.seed)
+	s.Reset(randVec(c.n, rng))
+	lr, err := s.lowRankFactor()
+	require.NoError(t, err)
+	pairs := false
+	for _, k := range lr.kind {
+		pairs = pairs || k == 1
+	}
+	require.Equal(t, c.wantPairs, pairs, "complex eigenvalues")
+	return s, rng
+}
+
+// TestLowRankMeanMatchesDense: without noise, low-rank steps equal the
+// exact dense transition x̄ + e^{−Mh}(x − x̄) to 1e-9 relative, for short,
+// medium and long steps, for a K-sample readout (burn-in, then K equal
+// steps averaged) and for non-symmetric drifts (mismatched J copies,
+// asymmetric H array, complex eigenvalues).
+func TestLowRankMeanMatchesDense(t *testing.T) {
+	for _, tc := range lowRankCases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := tc.spu(t, lowRankHardware(false))
+			M, D, xbar := denseReference(t, s)
+			require.False(t, mat.Equal(M, M.T()), "drift should be non-symmetric")
+			x := mat.NewVecDense(tc.n, append([]float64(nil), s.x...))
+			step := func(h float64) {
+				E, _ := denseStep(M, D, h)
+				var dx mat.VecDense
+				dx.SubVec(x, xbar)
+				x.MulVec(E, &dx)
+				x.AddVec(x, xbar)
+			}
+			for _, h := range []float64{0.01, 0.7, 3, 50, 0.7, 0.01} {
+				rep, err := s.Run(h, &Evolution{Method: MethodLowRank})
+				require.NoError(t, err)
+				assert.Equal(t, MethodLowRank, rep.Method)
+				step(h)
+				got := mat.NewVecDense(tc.n, append([]float64(nil), s.x...))
+				assert.Less(t, relErr(got, x), 1e-9, "h = %g", h)
+			}
+			// K-sample mean: burn-in 2, then K = 25 samples 0.12 apart.
+			const burn, K, dt = 2.0, 25, 0.12
+			_, err := s.Run(burn, &Evolution{Method: MethodLowRank})
+			require.NoError(t, err)
+			step(burn)
+			got, want := mat.NewVecDense(tc.n, nil), mat.NewVecDense(tc.n, nil)
+			for range K {
+				_, err := s.Run(dt, &Evolution{Method: MethodLowRank})
+				require.NoError(t, err)
+				step(dt)
+				got.AddVec(got, mat.NewVecDense(tc.n, s.x[:tc.n]))
+				want.AddVec(want, x)
+			}
+			assert.Less(t, relErr(got, want), 1e-9, "K-sample mean")
+		})
+	}
+}
+
+// TestLowRankCovarianceMatchesDense: the noise of a low-rank step is a
+// linear map of the standard normals (z, ζ) it draws; its covariance,
+// assembled column by column, equals the exact transition covariance Σ_h
+// of the dense model (scaling-and-doubling oracle) to 1e-8 relative, with
+// cell noise that differs between cells (Johnson and op-amp noise only),
+// with injected noise added, with stage noise, and for non-symmetric
+// drifts.
+func TestLowRankCovarianceMatchesDense(t *testing.T) {
+	for _, tc := range lowRankCases {
+		for _, kappa := range []float64{0, 1e-3} {
+			t.Run(fmt.Sprintf("%s/kappa0=%g", tc.name, kappa), func(t *testing.T) {
+				hw := lowRankHardware(true)
+				hw.Noise.Kappa0 = kappa
+				s, _ := tc.spu(t, hw)
+				n := tc.n
+				M, D, _ := denseReference(t, s)
+				lr, err := s.lowRankFactor()
+				require.NoError(t, err)
+				require.True(t, lr.noisy)
+				for _, h := range []float64{0.05, 1, 20} {
+					p, err := lr.prop(h)
+					require.NoError(t, err)
+					// Noise map: columns step(0, e_k) − step(0, 0).
+					base := make([]float64, n)
+					lr.step(&s.model, p, base, make([]float64, n), make([]float64, p.rank))
+					cols := n + p.rank
+					Lm := mat.NewDense(n, cols, nil)
+					for k := range cols {
+						z, zeta := make([]float64, n), make([]float64, p.rank)
+						if k < n {
+							z[k] = 1
+						} else {
+							zeta[k-n] = 1
+						}
+						x := make([]float64, n)
+						lr.step(&s.model, p, x, z, zeta)
+						for i := range x {
+							Lm.Set(i, k, x[i]-base[i])
+						}
+					}
+					var got mat.Dense
+					got.Mul(Lm, Lm.T())
+					_, want := denseStep(M, D, h)
+					var diff mat.Dense
+					diff.Sub(&got, want)
+					rel := mat.Norm(&diff, 2) / mat.Norm(want, 2)
+					assert.Less(t, rel, 1e-8, "h = %g", h)
+				}
+			})
+		}
+	}
+}
+
+// TestLowRankStatistics: sampled low-rank steps from a fixed start have
+// the exact mean and covariance. S = 6000 samples of a 10-cell SPU are
+// whitened with the exact Σ_h; the whitened sample mean has entries with
+// standard error 1/√S and the whitened sample covariance diagonal
+// entries √(2/S), off-diagonal 1/√S. Each of the 10 + 55 checks uses
+// 5 standard errors (two-sided p ≈ 6e-7 each).
+func TestLowRankStatistics(t *testing.T) {
+	const n, S, h = 10, 6000, 0.8
+	rng := rand.New(rand.NewPCG(23, 23))
+	J, H, g := factoredProblem(n, 2, 3, rng)
+	J.Scale(2, J)
+	s := newFactored(t, lowRankHardware(true), J, H, 0.3, g, 23)
+	x0 := randVec(n, rng)
+	s.Reset(x0)
+	start := append([]float64(nil), s.x...)
+	M, D, xbar := denseReference(t, s)
+	E, Sig := denseStep(M, D, h)
+	var mean, dx mat.VecDense
+	dx.SubVec(mat.NewVecDense(n, start), xbar)
+	mean.MulVec(E, &dx)
+	mean.AddVec(&mean, xbar)
+	var ch mat.Cholesky
+	require.True(t, ch.Factorize(mat.NewSymDense(n, Sig.RawMatrix().Data)))
+	var l, Linv mat.TriDense
+	ch.LTo(&l)
+	require.NoError(t, Linv.InverseTri(&l))
+
+	sum := make([]float64, n)
+	sum2 := mat.NewDense(n, n, nil)
+	w := mat.NewVecDense(n, nil)
+	for range S {
+		copy(s.x, start)
+		_, err := s.Run(h, &Evolution{Method: MethodLowRank})
+		require.NoError(t, err)
+		var d mat.VecDense
+		d.SubVec(mat.NewVecDense(n, append([]float64(nil), s.x[:n]...)), &mean)
+		w.MulVec(&Linv, &d)
+		for i := range n {
+			sum[i] += w.AtVec(i)
+			for j := range n {
+				sum2.Set(i, j, sum2.At(i, j)+w.AtVec(i)*w.AtVec(j))
+			}
+		}
+	}
+	for i := range n {
+		assert.InDelta(t, 0, sum[i]/S, 5/math.Sqrt(S), "mean %d", i)
+		for j := i; j < n; j++ {
+			c := sum2.At(i, j) / S
+			if i == j {
+				assert.InDelta(t, 1, c, 5*math.Sqrt(2.0/S), "var %d", i)
+			} else {
+				assert.InDelta(t, 0, c, 5/math.Sqrt(S), "cov %d %d", i, j)
+			}
+		}
+	}
+}
+
+// TestLowRankAuto: MethodAuto picks the low-rank method above the dense
+// limit, Euler–Maruyama where the cell damping differs between cells, and
+// a forced low-rank method there reports ErrMethodUnavailable.
+func TestLowRankAuto(t *testing.T) {
+	rng := rand.New(rand.NewPCG(24, 24))
+	J, H, g := factoredProblem(12, 2, 2, rng)
+	ev := &Evolution{DenseLimit: 4}
+	s := newFactored(t, lowRankHardware(true), J, H, 0.3, g, 24)
+	s.Reset(nil)
+	rep, err := s.Run(1, ev)
+	require.NoError(t, err)
+	assert.Equal(t, MethodLowRank, rep.Method)
+	sp := s.Spectrum()
+	assert.True(t, sp.Exact)
+
+	hw := lowRankHardware(true)
+	hw.CapacitorMismatch = 0.01
+	s = newFactored(t, hw, J, H, 0.3, g, 24)
+	s.Reset(nil)
+	rep, err = s.Run(1, ev)
+	require.NoError(t, err)
+	assert.Equal(t, MethodEuler, rep.Method)
+	_, err = s.Run(1, &Evolution{Method: MethodLowRank})
+	assert.True(t, errors.Is(err, ErrMethodUnavailable), "%v", err)
+}
