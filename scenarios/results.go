@@ -418,11 +418,12 @@ func (res *Results) summaryJSON() ([]byte, error) {
 // in another order. Scenario.TOML writes the sweep's keys sorted, so a
 // scenario read back from a results directory's scenario.toml may list
 // them in another order than the file the runs came from; the run files
-// keep the order they were enumerated in.
-func adoptSweepOrder(s *Scenario, dirs ...string) {
+// keep the order they were enumerated in. It reports whether the order
+// changed.
+func adoptSweepOrder(s *Scenario, dirs ...string) bool {
 	keys := s.Sweep.Keys()
 	if len(keys) < 2 {
-		return
+		return false
 	}
 	for _, dir := range dirs {
 		paths, _ := filepath.Glob(filepath.Join(dir, RunsDir, "r*.json"))
@@ -442,10 +443,12 @@ func adoptSweepOrder(s *Scenario, dirs ...string) {
 			a, b := slices.Clone(keys), slices.Clone(got)
 			slices.Sort(a)
 			slices.Sort(b)
-			if slices.Equal(a, b) {
+			if slices.Equal(a, b) && !slices.Equal(keys, got) {
 				s.Sweep.order = got
+				return true
 			}
-			return
+			return false
 		}
 	}
+	return false
 }

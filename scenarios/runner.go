@@ -80,15 +80,19 @@ func (r *Runner) Run(ctx context.Context, s *Scenario) (*Results, error) {
 		exec = defaultExec
 	}
 	start := time.Now()
+	jobs, err := s.Jobs() // before touching the directory: every point is valid
+	if err != nil {
+		return nil, err
+	}
 	if err := prepareDir(r.Dir, s.TOML()); err != nil {
 		return nil, err
 	}
 	sc := *s // adoptSweepOrder may reorder the copy's sweep
-	s = &sc
-	adoptSweepOrder(s, r.Dir)
-	jobs, err := s.Jobs()
-	if err != nil {
-		return nil, err
+	if adoptSweepOrder(&sc, r.Dir) {
+		s = &sc
+		if jobs, err = s.Jobs(); err != nil {
+			return nil, err
+		}
 	}
 	selected := r.Shard.Select(jobs)
 

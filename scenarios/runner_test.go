@@ -607,6 +607,30 @@ func TestSweepOrderSurvivesResolvedFile(t *testing.T) {
 		assert.Equal(t, want.Runs[i].Point, got.Runs[i].Point)
 	}
 	assert.Equal(t, want.Keys, got.Keys)
+
+	// Running the resolved file into the directory finds every run.
+	r, err := Load(filepath.Join(dir, ScenarioFile))
+	require.NoError(t, err)
+	ran := 0
+	exec := func(ctx context.Context, j Job, on func(Row)) (Summary, error) {
+		ran++
+		return fakeExec(ctx, j, on)
+	}
+	again := runInto(t, r, dir, Runner{Exec: exec})
+	assert.Zero(t, ran)
+	for i := range again.Runs {
+		assert.Equal(t, want.Runs[i].Point, again.Runs[i].Point)
+	}
+}
+
+func TestRunInvalidPointLeavesNoDirectory(t *testing.T) {
+	s := loadTiny(t, `sweep.params={"hardware.arrays.bits"=[8, 99]}`)
+	dir := filepath.Join(t.TempDir(), "out")
+	r := Runner{Dir: dir, Exec: fakeExec}
+	_, err := r.Run(context.Background(), s)
+	require.ErrorIs(t, err, ErrInvalid)
+	_, err = os.Stat(dir)
+	assert.ErrorIs(t, err, os.ErrNotExist)
 }
 
 func TestProgressEvents(t *testing.T) {
