@@ -17,8 +17,8 @@ const (
 	// MethodExactDense for small states (dimension up to
 	// [Evolution.DenseLimit]), else MethodLowRank where it applies
 	// (Factored, memoryless stages, no cell op-amp pole, identical cell
-	// damping, stable drift), else MethodEuler. With op-amp rails (a
-	// nonlinearity) it picks MethodEuler.
+	// damping, a non-defective drift), else MethodEuler. With op-amp rails
+	// (a nonlinearity) it picks MethodEuler.
 	MethodAuto Method = iota
 	// MethodEuler is Euler–Maruyama with structured products: each step
 	// costs one product with each array (J, H, Jᵀ or A) and never forms an
@@ -39,8 +39,10 @@ const (
 	// the window length. Exact in distribution for the circuit as
 	// programmed (quantized, mismatched, two different J copies, cell and
 	// stage noise). It needs identical cell damping (no capacitor mismatch,
-	// infinite cell op-amp gain), no cell op-amp pole, λ > 0 and a stable,
-	// non-defective drift; else Run returns an error wrapping
+	// infinite cell op-amp gain), no cell op-amp pole, λ > 0 and a drift
+	// that is not defective (modes pushed past the damping by mismatch,
+	// i.e. an unstable drift, are simulated exactly too); else Run returns
+	// an error wrapping
 	// [ErrMethodUnavailable]. With rails it clips only at the end of each
 	// call. See spu_lowrank.go for the method and its accuracy.
 	MethodLowRank
@@ -274,7 +276,8 @@ func (s *SPU) Run(t float64, ev *Evolution) (RunReport, error) {
 	case MethodLowRank:
 		err = s.runLowRank(t, &rep)
 		if auto && errors.Is(err, errLowRank) {
-			// The programmed drift is unstable or nearly defective.
+			// The programmed drift is nearly defective or has a singular
+			// Lyapunov equation (modes with opposite rates).
 			rep = RunReport{Method: MethodEuler, Time: t * s.tau}
 			err = s.runEuler(t, e.Step, &rep)
 		}

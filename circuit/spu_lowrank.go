@@ -30,7 +30,8 @@ import (
 // through the Jᵀ array. The two J copies differ (independent programming
 // errors), so M is not symmetric. The method needs D = d·I with d > 0:
 // identical capacitors and infinite cell op-amp gain (else [MethodAuto]
-// uses Euler–Maruyama).
+// uses Euler–Maruyama). The drift need not be stable: mismatch can push a
+// mode of dI + K past the damping.
 //
 // # Transition
 //
@@ -44,7 +45,9 @@ import (
 //	       ψ_i = (φ(d+λ_i) − φ(d))/λ_i = (d e φ(λ_i) − (1 − e))/(d(d + λ_i)).
 //
 // The noise of the step has the covariance Σ_h = Σ∞ − e^{−Mh}Σ∞e^{−Mᵀh}
-// (PHYSICS.md §4), with the stationary covariance in the closed form
+// (PHYSICS.md §4; it holds for any solution Σ∞ of the Lyapunov equation
+// M Σ + Σ Mᵀ = L Lᵀ, stationary or not, see lrSolvable), with Σ∞ in the
+// closed form
 //
 //	Σ∞ = Q/(2d) + U Y₁ Uᵀ + U Y₂ Wᵀ + W Y₂ᵀ Uᵀ,   W = Q V,
 //	Y₂ = −(2d I + K)⁻¹/(2d),
@@ -111,12 +114,14 @@ type lowRank struct {
 	q, sigQ      []float64 // σ_i², σ_i per cell
 	keySU, keySW []float64
 	noisy        bool
+	gq, ss       []float64    // r×r G = VᵀQV, S Sᵀ (nil without noise)
 	gt, yt       []complex128 // r×r G̃, Ỹ (nil without noise)
 
 	// Input level, keyed by the cell constants and stage offsets.
 	inputOK           bool
 	keyC0, keyU, keyW []float64
 	c                 []float64    // N, constant input
+	vc                []float64    // r, Vᵀc
 	ct                []complex128 // r, X⁻¹Vᵀc
 
 	props [lowRankCacheSize]lrProp
@@ -167,7 +172,12 @@ func (s *SPU) lowRankStructural() error {
 // lowRankFactor returns the factorization of the current programming,
 // computing what changed since the last call. It returns an error
 // wrapping errLowRank if the programmed drift does not admit the method
-// (unstable, or too close to defective).
+// (nearly defective, or a singular Lyapunov equation).
+//
+// The eigendecomposition (serial LAPACK) runs in its own goroutine while
+// this one computes the Gram matrix of the noise and the input on the
+// other cores; the two touch disjoint data, so the result does not depend
+// on the scheduling.
 func (s *SPU) lowRankFactor() (*lowRank, error) {
 	if err := s.lowRankStructural(); err != nil {
 		return nil, err
@@ -178,17 +188,41 @@ func (s *SPU) lowRankFactor() (*lowRank, error) {
 		lr = &lowRank{n: s.n, r: s.r}
 		s.lowrank = lr
 	}
-	if lr.gen != s.progGen || lr.d != m.d[0] || !slices.Equal(lr.eps, m.eps) || (lr.lam == nil && lr.err == nil) {
-		lr.factorEigen(m, s.progGen)
+	needEig := lr.gen != s.progGen || lr.d != m.d[0] || !slices.Equal(lr.eps, m.eps) || (lr.lam == nil && lr.err == nil)
+	if !needEig && lr.err != nil {
+		return nil, lr.err
+	}
+	needNoise := needEig || !lr.noiseOK || !lr.sameNoise(m)
+	needInput := needEig || !lr.inputOK || !slices.Equal(lr.keyC0, m.c0) || !slices.Equal(lr.keyU, m.u0) || !slices.Equal(lr.keyW, m.w0)
+	if needNoise || needInput {
+		lr.props = [lowRankCacheSize]lrProp{}
+	}
+	var done chan struct{}
+	if needEig {
+		k := lr.coupling(m, s.progGen)
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			lr.eigen(k)
+		}()
+	}
+	if needNoise {
+		lr.noiseGram(m)
+	}
+	if needInput {
+		lr.input(m)
+	}
+	if done != nil {
+		<-done
 	}
 	if lr.err != nil {
 		return nil, lr.err
 	}
-	if !lr.noiseOK || !lr.sameNoise(m) {
-		lr.factorNoise(m)
+	if needNoise {
+		lr.noiseCoordinates()
 	}
-	if !lr.inputOK || !slices.Equal(lr.keyC0, m.c0) || !slices.Equal(lr.keyU, m.u0) || !slices.Equal(lr.keyW, m.w0) {
-		lr.factorInput(m)
+	if needInput {
+		lr.inputCoordinates()
 	}
 	return lr, nil
 }
@@ -205,70 +239,70 @@ func (lr *lowRank) sameNoise(m *spuModel) bool {
 	return true
 }
 
-// factorEigen computes K = Ĥ F diag(ε) B and its eigendecomposition.
-func (lr *lowRank) factorEigen(m *spuModel, gen uint64) {
+// coupling records the eigen level's keys and returns K = Ĥ F diag(ε) B.
+func (lr *lowRank) coupling(m *spuModel, gen uint64) []float64 {
 	n, r := lr.n, lr.r
 	lr.gen, lr.d = gen, m.d[0]
 	lr.eps = append(lr.eps[:0], m.eps...)
 	lr.err = nil
 	lr.noiseOK, lr.inputOK = false, false
-	lr.props = [lowRankCacheSize]lrProp{}
-	d := lr.d
-
 	fm, bm, hm := m.F.RawMatrix(), m.B.RawMatrix(), m.Hs.RawMatrix()
 	p := make([]float64, r*r)
 	lrMulTo(p, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, m.eps, lrOperand{bm.Data, bm.Stride, false}, false)
 	k := make([]float64, r*r)
 	lrMulTo(k, r, r, r, r, lrOperand{hm.Data, hm.Stride, false}, nil, lrOperand{p, r, false}, false)
+
+	lr.f1, lr.f2, lr.h1, lr.h2 = grow(lr.f1, r), grow(lr.f2, r), grow(lr.h1, r), grow(lr.h2, r)
+	lr.u1, lr.u2, lr.v, lr.om = grow(lr.u1, r), grow(lr.u2, r), grow(lr.v, r), grow(lr.om, r)
+	lr.zq, lr.bo = grow(lr.zq, n), grow(lr.bo, n)
+	return k
+}
+
+// eigen computes the eigendecomposition K = X Λ X⁻¹ (K destroyed), checks
+// stability and conditioning, and sets lr.err if the method cannot run.
+func (lr *lowRank) eigen(k []float64) {
+	r, d := lr.r, lr.d
+	lr.lam = nil
 	for _, v := range k {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			lr.err = fmt.Errorf("%w: non-finite coupling", errLowRank)
 			return
 		}
 	}
-
 	wr, wi := make([]float64, r), make([]float64, r)
 	lr.xr = grow(lr.xr, r*r)
-	vr := blas64.General{Rows: r, Cols: r, Stride: r, Data: lr.xr}
-	kg := blas64.General{Rows: r, Cols: r, Stride: r, Data: k}
-	var q [1]float64
-	lapack64.Geev(lapack.LeftEVNone, lapack.RightEVCompute, kg, wr, wi, blas64.General{Stride: 1}, vr, q[:], -1)
-	work := make([]float64, int(q[0]))
-	if first := lapack64.Geev(lapack.LeftEVNone, lapack.RightEVCompute, kg, wr, wi, blas64.General{Stride: 1}, vr, work, len(work)); first != 0 {
+	if !lrEigen(k, r, wr, wi, lr.xr) {
 		lr.err = fmt.Errorf("%w: eigenvalues of the coupling did not converge", errLowRank)
 		return
 	}
-	lr.lam = growC(lr.lam, r)
+	lam := make([]complex128, r)
 	lr.kind = slices.Grow(lr.kind[:0], r)[:r]
 	for i := 0; i < r; i++ {
-		lr.lam[i] = complex(wr[i], wi[i])
-		switch {
-		case wi[i] == 0:
-			lr.kind[i] = 0
-		case wi[i] > 0 && i+1 < r:
+		lam[i] = complex(wr[i], wi[i])
+		lr.kind[i] = 0
+		if wi[i] > 0 && i+1 < r {
 			lr.kind[i], lr.kind[i+1] = 1, 2
-			lr.lam[i+1] = complex(wr[i+1], wi[i+1])
+			lam[i+1] = complex(wr[i+1], wi[i+1])
 			i++
 		}
-		if !(d+wr[i] > 0) {
-			lr.err = fmt.Errorf("%w: drift not stable (eigenvalue with real part %.3g ≤ 0)", errLowRank, d+wr[i])
-			return
-		}
+	}
+	if err := lrSolvable(d, lam); err != nil {
+		lr.err = err
+		return
 	}
 
 	// X_r⁻¹ by LU, with a condition estimate.
 	lr.xinv = grow(lr.xinv, r*r)
 	copy(lr.xinv, lr.xr)
 	xi := blas64.General{Rows: r, Cols: r, Stride: r, Data: lr.xinv}
-	work = grow(work, 4*r)
+	work := make([]float64, 4*r)
 	anorm := lapack64.Lange(lapack.MaxColumnSum, xi, work)
 	ipiv := make([]int, r)
 	if !lapack64.Getrf(xi, ipiv) {
 		lr.err = fmt.Errorf("%w: defective coupling (singular eigenvectors)", errLowRank)
 		return
 	}
-	rcond := lapack64.Gecon(lapack.MaxColumnSum, xi, anorm, work, make([]int, r))
-	lr.cond = 1 / rcond
+	lr.cond = 1 / lapack64.Gecon(lapack.MaxColumnSum, xi, anorm, work, make([]int, r))
 	if !(lr.cond <= lowRankMaxCond) {
 		lr.err = fmt.Errorf("%w: coupling nearly defective (eigenvector condition %.3g)", errLowRank, lr.cond)
 		return
@@ -277,17 +311,14 @@ func (lr *lowRank) factorEigen(m *spuModel, gen uint64) {
 	lapack64.Getri(xi, ipiv, wq[:], -1)
 	work = grow(work, int(wq[0]))
 	lapack64.Getri(xi, ipiv, work, len(work))
-
-	lr.f1, lr.f2, lr.h1, lr.h2 = grow(lr.f1, r), grow(lr.f2, r), grow(lr.h1, r), grow(lr.h2, r)
-	lr.u1, lr.u2, lr.v, lr.om = grow(lr.u1, r), grow(lr.u2, r), grow(lr.v, r), grow(lr.om, r)
-	lr.zq, lr.bo = grow(lr.zq, n), grow(lr.bo, n)
+	lr.lam = lam
 }
 
-// factorNoise computes G̃ and Ỹ of the noise covariance.
-func (lr *lowRank) factorNoise(m *spuModel) {
+// noiseGram records the noise level's keys and computes the r×r
+// G = Ĥ F Q Fᵀ Ĥᵀ and S Sᵀ = Ĥ diag(σ_u²) Ĥᵀ + diag(σ_w²).
+func (lr *lowRank) noiseGram(m *spuModel) {
 	n, r := lr.n, lr.r
 	lr.noiseOK = true
-	lr.props = [lowRankCacheSize]lrProp{}
 	lr.keySU = append(lr.keySU[:0], m.sigU...)
 	lr.keySW = append(lr.keySW[:0], m.sigW...)
 	lr.q, lr.sigQ = grow(lr.q, n), grow(lr.sigQ, n)
@@ -298,53 +329,63 @@ func (lr *lowRank) factorNoise(m *spuModel) {
 		cellNoise = cellNoise || sg != 0
 	}
 	stageNoise := false
-	su2, sw2 := make([]float64, r), make([]float64, r)
+	su2 := make([]float64, r)
 	for k := range r {
-		su2[k], sw2[k] = m.sigU[k]*m.sigU[k], m.sigW[k]*m.sigW[k]
-		stageNoise = stageNoise || su2[k] != 0 || sw2[k] != 0
+		su2[k] = m.sigU[k] * m.sigU[k]
+		stageNoise = stageNoise || m.sigU[k] != 0 || m.sigW[k] != 0
 	}
 	lr.noisy = cellNoise || stageNoise
 	if !lr.noisy {
-		lr.gt, lr.yt = nil, nil
+		lr.gq, lr.ss = nil, nil
 		return
 	}
 	fm, hm := m.F.RawMatrix(), m.Hs.RawMatrix()
 	hop := lrOperand{hm.Data, hm.Stride, false}
 	hopT := lrOperand{hm.Data, hm.Stride, true}
-	tmp := make([]float64, r*r)
-	g := make([]float64, r*r)  // G = Ĥ F Q Fᵀ Ĥᵀ
-	ss := make([]float64, r*r) // S Sᵀ = Ĥ diag(σ_u²) Ĥᵀ + diag(σ_w²)
+	lr.gq, lr.ss = grow(lr.gq, r*r), grow(lr.ss, r*r)
+	clear(lr.gq)
+	clear(lr.ss)
 	if cellNoise {
 		gf := make([]float64, r*r)
+		tmp := make([]float64, r*r)
 		lrMulTo(gf, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, lr.q, lrOperand{fm.Data, fm.Stride, true}, true)
 		lrMulTo(tmp, r, r, r, r, hop, nil, lrOperand{gf, r, false}, false)
-		lrMulTo(g, r, r, r, r, lrOperand{tmp, r, false}, nil, hopT, false)
-		symmetrize(g, r)
+		lrMulTo(lr.gq, r, r, r, r, lrOperand{tmp, r, false}, nil, hopT, false)
+		symmetrize(lr.gq, r)
 	}
 	if stageNoise {
-		lrMulTo(ss, r, r, r, r, hop, su2, hopT, true)
+		lrMulTo(lr.ss, r, r, r, r, hop, su2, hopT, true)
 		for k := range r {
-			ss[k*r+k] += sw2[k]
+			lr.ss[k*r+k] += m.sigW[k] * m.sigW[k]
 		}
+	}
+}
+
+// noiseCoordinates computes G̃ = X⁻¹GX⁻ᴴ and Ỹ (see the method).
+func (lr *lowRank) noiseCoordinates() {
+	r, d := lr.r, lr.d
+	if !lr.noisy {
+		lr.gt, lr.yt = nil, nil
+		return
 	}
 	// Ĝ = X_r⁻¹ G X_r⁻ᵀ and Ŝ likewise, then to complex coordinates.
 	xinv := lrOperand{lr.xinv, r, false}
 	xinvT := lrOperand{lr.xinv, r, true}
 	lr.gt, lr.yt = growC(lr.gt, r*r), growC(lr.yt, r*r)
 	st := make([]complex128, r*r)
+	tmp := make([]float64, r*r)
+	out := make([]float64, r*r)
 	for _, p := range []struct {
 		src []float64
 		dst []complex128
-	}{{g, lr.gt}, {ss, st}} {
+	}{{lr.gq, lr.gt}, {lr.ss, st}} {
 		lrMulTo(tmp, r, r, r, r, xinv, nil, lrOperand{p.src, r, false}, false)
-		out := make([]float64, r*r)
 		lrMulTo(out, r, r, r, r, lrOperand{tmp, r, false}, nil, xinvT, false)
 		for i, v := range out {
 			p.dst[i] = complex(v, 0)
 		}
 		lr.toCoordinates(p.dst)
 	}
-	d := lr.d
 	y := make([]complex128, r)
 	for i, l := range lr.lam {
 		y[i] = -1 / (complex(2*d, 0) * (complex(2*d, 0) + l))
@@ -357,31 +398,39 @@ func (lr *lowRank) factorNoise(m *spuModel) {
 	}
 }
 
-// factorInput computes the constant input c and its coordinates c̃.
-func (lr *lowRank) factorInput(m *spuModel) {
+// input records the input level's keys and computes the constant input
+// c = c₀ − ε⊙B(Ĥu₀ + w₀) and Vᵀc = Ĥ F c.
+func (lr *lowRank) input(m *spuModel) {
 	n, r := lr.n, lr.r
 	lr.inputOK = true
 	lr.keyC0 = append(lr.keyC0[:0], m.c0...)
 	lr.keyU = append(lr.keyU[:0], m.u0...)
 	lr.keyW = append(lr.keyW[:0], m.w0...)
 	hm, fm, bm := m.Hs.RawMatrix(), m.F.RawMatrix(), m.B.RawMatrix()
-	// c = c₀ − ε⊙B(Ĥu₀ + w₀).
-	w := lr.h1
+	w := make([]float64, r)
 	lrRowDotsTo([][]float64{w}, hm.Data, hm.Stride, r, r, [][]float64{m.u0})
 	for k := range w {
 		w[k] += m.w0[k]
 	}
 	lr.c = grow(lr.c, n)
-	lrRowDotsTo([][]float64{lr.bo}, bm.Data, bm.Stride, n, r, [][]float64{w})
+	bw := make([]float64, n)
+	lrRowDotsTo([][]float64{bw}, bm.Data, bm.Stride, n, r, [][]float64{w})
 	for i := range lr.c {
-		lr.c[i] = m.c0[i] - m.eps[i]*lr.bo[i]
+		lr.c[i] = m.c0[i] - m.eps[i]*bw[i]
 	}
-	// c̃ = X⁻¹ Ĥ F c.
-	lrRowDotsTo([][]float64{lr.f1}, fm.Data, fm.Stride, r, n, [][]float64{lr.c})
-	lrRowDotsTo([][]float64{lr.h1}, hm.Data, hm.Stride, r, r, [][]float64{lr.f1})
-	lrRowDotsTo([][]float64{lr.u1}, lr.xinv, r, r, r, [][]float64{lr.h1})
+	fc := make([]float64, r)
+	lr.vc = grow(lr.vc, r)
+	lrRowDotsTo([][]float64{fc}, fm.Data, fm.Stride, r, n, [][]float64{lr.c})
+	lrRowDotsTo([][]float64{lr.vc}, hm.Data, hm.Stride, r, r, [][]float64{fc})
+}
+
+// inputCoordinates computes c̃ = X⁻¹Vᵀc.
+func (lr *lowRank) inputCoordinates() {
+	r := lr.r
+	u := make([]float64, r)
+	lrRowDotsTo([][]float64{u}, lr.xinv, r, r, r, [][]float64{lr.vc})
 	lr.ct = growC(lr.ct, r)
-	lr.coords(lr.ct, lr.u1)
+	lr.coords(lr.ct, u)
 }
 
 // coords writes into dst the complex coordinates T⁻¹u of the real
@@ -688,4 +737,46 @@ func (s *SPU) lowRankSpectrum() (Spectrum, bool) {
 		add(complex(lr.d, 0))
 	}
 	return sp, true
+}
+
+// lowRankMinGap is the smallest |2d + λ_i + λ̄_j| (and |2d + λ_i|),
+// relative to the largest rate, for which the closed-form covariance is
+// used: the Lyapunov equation of the stationary covariance is singular
+// when it vanishes (for example a mode with rate exactly 0).
+const lowRankMinGap = 1e-9
+
+// lrSolvable reports an error wrapping errLowRank if the noise covariance
+// of the drift dI + K (eigenvalues λ of K) cannot be computed in closed
+// form: the Lyapunov equation (dI + K)Y + Y(dI + K)ᵀ = R must be uniquely
+// solvable, i.e. Re(d + λ_i) + Re(d + λ_j) ≠ 0 and 2d + λ_i ≠ 0. Unstable
+// modes (Re(d + λ_i) < 0, a drift that mismatch pushed past the damping)
+// are fine: Σ_h = Σ∞ − e^{−Mh}Σ∞e^{−Mᵀh} holds for any solution Σ∞ of the
+// Lyapunov equation, stationary or not.
+func lrSolvable(d float64, lam []complex128) error {
+	scale := d
+	re := make([]float64, len(lam))
+	for i, l := range lam {
+		re[i] = d + real(l)
+		scale = max(scale, cmplx.Abs(complex(d, 0)+l))
+	}
+	tol := lowRankMinGap * scale
+	for _, l := range lam {
+		if cmplx.Abs(complex(2*d, 0)+l) <= tol {
+			return fmt.Errorf("%w: coupling eigenvalue %.3g at −2d", errLowRank, l)
+		}
+	}
+	slices.Sort(re)
+	// min |re_i + re_j| over pairs: walk the sorted list from both ends.
+	for i, j := 0, len(re)-1; i <= j; {
+		sum := re[i] + re[j]
+		if math.Abs(sum) <= tol {
+			return fmt.Errorf("%w: drift has modes with opposite rates %.3g and %.3g (singular Lyapunov equation)", errLowRank, re[i], re[j])
+		}
+		if sum < 0 {
+			i++
+		} else {
+			j--
+		}
+	}
+	return nil
 }

@@ -44,6 +44,28 @@ func denseReference(t *testing.T, s *SPU) (M *mat.Dense, D *mat.SymDense, xbar *
 	return M, D, xbar
 }
 
+// denseInput returns ∫₀ʰ e^{−Ms} c ds of the dense model, from the
+// exponential of the augmented matrix [[−M, c], [0, 0]]·h (no fixed point
+// needed, so it serves unstable drifts).
+func denseInput(M *mat.Dense, s *SPU, h float64) *mat.VecDense {
+	_, c, _ := s.denseModel()
+	n := len(c)
+	a := mat.NewDense(n+1, n+1, nil)
+	for i := range n {
+		for j := range n {
+			a.Set(i, j, -h*M.At(i, j))
+		}
+		a.Set(i, n, h*c[i])
+	}
+	var e mat.Dense
+	e.Exp(a)
+	v := mat.NewVecDense(n, nil)
+	for i := range n {
+		v.SetVec(i, e.At(i, n))
+	}
+	return v
+}
+
 // denseStep returns the exact transition of the dense model over h:
 // E = e^{−Mh} and Σ_h, by the engine's scaling and doubling.
 func denseStep(M *mat.Dense, D *mat.SymDense, h float64) (E, S *mat.Dense) {
@@ -61,21 +83,34 @@ type lowRankCase struct {
 	n, b, dz  int
 	seed      uint64
 	wantPairs bool // the coupling K has complex conjugate eigenvalues
+	// unstable adds devices stuck at G_max (1 %) and lowers λ to 0.15, which
+	// pushes one mode of the drift past the damping: Re(d + λ_i) < 0.
+	unstable bool
 }
 
 var lowRankCases = []lowRankCase{
-	{"N>r", 24, 3, 3, 21, false},
-	{"N<r", 6, 4, 3, 21, true},
-	{"N=r", 12, 4, 3, 21, true},
-	{"N>r complex", 10, 3, 3, 22, true},
+	{"N>r", 24, 3, 3, 21, false, false},
+	{"N<r", 6, 4, 3, 21, true, false},
+	{"N=r", 12, 4, 3, 21, true, false},
+	{"N>r complex", 10, 3, 3, 22, true, false},
+	{"unstable", 14, 3, 3, 20, false, true},
 }
 
 func (c lowRankCase) spu(t *testing.T, hw *Hardware) (*SPU, *rand.Rand) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(c.seed, uint64(c.n)))
 	J, H, g := factoredProblem(c.n, c.b, c.dz, rng)
-	J.Scale(3, J)
-	s := newFactored(t, hw, J, H, 0.5, g, c.seed)
+	lambda := 0.5
+	if c.unstable {
+		hw.Arrays.StuckAtMax = 0.01
+		lambda = 0.15
+		rng = rand.New(rand.NewPCG(c.seed, c.seed))
+		J, H, g = factoredProblem(c.n, c.b, c.dz, rng)
+		J.Scale(2, J)
+	} else {
+		J.Scale(3, J)
+	}
+	s := newFactored(t, hw, J, H, lambda, g, c.seed)
 	s.Reset(randVec(c.n, rng))
 	lr, err := s.lowRankFactor()
 	require.NoError(t, err)
@@ -84,6 +119,7 @@ func (c lowRankCase) spu(t *testing.T, hw *Hardware) (*SPU, *rand.Rand) {
 		pairs = pairs || k == 1
 	}
 	require.Equal(t, c.wantPairs, pairs, "complex eigenvalues")
+	require.Equal(t, c.unstable, s.Spectrum().Min < 0, "unstable mode")
 	return s, rng
 }
 
@@ -98,9 +134,17 @@ func TestLowRankMeanMatchesDense(t *testing.T) {
 			s, _ := tc.spu(t, lowRankHardware(false))
 			M, D, xbar := denseReference(t, s)
 			require.False(t, mat.Equal(M, M.T()), "drift should be non-symmetric")
+			if tc.unstable {
+				xbar = nil // no stable fixed point: propagate x itself below
+			}
 			x := mat.NewVecDense(tc.n, append([]float64(nil), s.x...))
 			step := func(h float64) {
 				E, _ := denseStep(M, D, h)
+				if xbar == nil {
+					x.MulVec(E, x)
+					x.AddVec(x, denseInput(M, s, h))
+					return
+				}
 				var dx mat.VecDense
 				dx.SubVec(x, xbar)
 				x.MulVec(E, &dx)
