@@ -9,6 +9,7 @@
 //
 // The commands are:
 //
+//	bench      time the simulation of one analog window against Euler–Maruyama and Woodbury
 //	help       show help for tngd or one of its commands
 //	merge      combine the results of the shards of a run
 //	netlist    write the SPU programmed for Ax = b as an ngspice netlist
@@ -19,6 +20,62 @@
 //	validate   check a scenario file without running it
 //
 // Use 'tngd help COMMAND' for more information about a command.
+//
+// # tngd bench
+//
+// usage: tngd bench window [--n N] [--batch B] [--outputs DZ] [--time T] [--repeat R] [--seed S] [--json]
+//
+// Bench window times the simulation of one analog window of the factored SPU
+// on a synthetic TNGD problem and compares it with the alternatives, all in one
+// run on this machine.
+//
+// The problem has N parameters, a batch of B samples with DZ outputs each
+// (r = B·DZ stage rows): a Jacobian J (r×N) with independent N(0, 20²·B/(64N))
+// entries, a softmax cross-entropy Hessian H (one DZ×DZ block per sample, from
+// random probabilities, divided by B), λ = 0.01 and a random gradient, so that
+// the drift's rates span 0.01 to a few per τ.
+// The hardware has mismatch and noise on: 12-bit arrays with G_min = 1 µS and
+// 1 % programming error (so the SPU's two copies of J differ and its drift is
+// not symmetric), op-amp offsets and input noise in the cells and the stages,
+// Johnson noise at 300 K and injected noise with κ₀ = 1e-3.
+//
+// Timed (wall clock, seconds): fast_s, one window of T τ by the automatic
+// method after a fresh programming, including the method's per-programming
+// work (for the low-rank method: two Gram matrices of the J copies and an r×r
+// eigendecomposition); em_s, the same window by Euler–Maruyama at the paper's
+// step of 0.1τ; woodbury_s, a digital natural-gradient solve of the same
+// system by the Woodbury identity (package solver); program_s, the simulated
+// programming of the arrays, input and reset (not part of the window).
+// matvec_gbps is the bandwidth of the J-products: bytes of the two J copies
+// streamed per second in cached low-rank steps (each reads the J array's copy
+// once for two vectors and the Jᵀ array once). stream_gbps is this machine's
+// streaming read bandwidth, measured in the same run by summing an array as
+// large as J on all cores. With --repeat R each time is the minimum over R
+// repetitions (each window on a fresh programming of the same problem), which
+// filters out other load on a shared machine.
+//
+// The summary is printed as a table; with --json one JSON object is printed
+// with the fields above, their ratios (em_over_fast, fast_over_woodbury,
+// matvec_over_stream), the method, the Euler–Maruyama step count and the
+// spectrum of the programmed drift per τ. A Euler–Maruyama run that diverges
+// (rates beyond 20/τ) is reported with em_diverged and its time.
+//
+// Flags:
+//
+//	--batch B
+//	  	batch size B (default 64)
+//	--json
+//	  	print one JSON object
+//	--n N
+//	  	number of parameters N (cells) (default 20000)
+//	--outputs DZ
+//	  	outputs per sample DZ (default 10)
+//	--repeat R
+//	  	report the minimum of R repetitions of each timing (default 1)
+//	--seed uint
+//	  	seed of the problem and of the device's randomness (default 1)
+//	--time T
+//	  	analog window T in units of τ (default 50)
 //
 // # tngd help
 //
