@@ -11,12 +11,42 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestLowRankEigen: the eigenpairs of lrEigen satisfy K x = λ x to a
+// TestLowRankEigen: the eigenpairs of lrEigen (inverse iteration, with
+// the Schur path as fallback) and of lrEigenSchur satisfy K x = λ x to a
 // residual of a few ε·‖K‖ (relative to ‖x‖ = 1), for random non-symmetric
 // matrices (many complex pairs), nearly symmetric products H·P like the
 // SPU's coupling (real spectrum with a cluster near 0) and a matrix with a
 // repeated eigenvalue.
 func TestLowRankEigen(t *testing.T) {
+	for _, path := range []struct {
+		name string
+		f    func(k []float64, n int, wr, wi, x []float64) bool
+	}{{"inverse", lrEigen}, {"schur", lrEigenSchur}} {
+		t.Run(path.name, func(t *testing.T) { testEigen(t, path.f) })
+	}
+	// The fast path itself is accepted on the SPU-like coupling and on a
+	// Gaussian matrix (no fallback).
+	rng := rand.New(rand.NewPCG(32, 32))
+	for _, n := range []int{40, 130} {
+		h, p := randomPSD(rng, n, n-n/5), randomPSD(rng, n, n)
+		k := make([]float64, n*n)
+		for i := range n {
+			for j := range n {
+				s := 0.0
+				for l := range n {
+					s += h.At(i, l) * p.At(l, j)
+				}
+				k[i*n+j] = s * (1 + 0.01*rng.NormFloat64())
+			}
+		}
+		orig := append([]float64(nil), k...)
+		wr, wi, x := make([]float64, n), make([]float64, n), make([]float64, n*n)
+		require.True(t, lrEigenInverse(k, n, wr, wi, x))
+		assert.True(t, lrEigenResidualOK(orig, n, wr, wi, x), "n = %d", n)
+	}
+}
+
+func testEigen(t *testing.T, eigen func(k []float64, n int, wr, wi, x []float64) bool) {
 	rng := rand.New(rand.NewPCG(31, 31))
 	gen := map[string]func(n int) []float64{
 		"gaussian": func(n int) []float64 {
@@ -64,7 +94,7 @@ func TestLowRankEigen(t *testing.T) {
 				}
 				norm = math.Sqrt(norm)
 				wr, wi, x := make([]float64, n), make([]float64, n), make([]float64, n*n)
-				require.True(t, lrEigen(k, n, wr, wi, x))
+				require.True(t, eigen(k, n, wr, wi, x))
 				for j := 0; j < n; j++ {
 					lam := complex(wr[j], wi[j])
 					v := make([]complex128, n)
