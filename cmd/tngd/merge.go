@@ -40,7 +40,7 @@ lists the missing ones and exits with status 1;
 					return scenarioError(err)
 				}
 				fmt.Fprintf(e.stderr, "tngd: %d runs from %d directories in %s\n", len(res.Runs), len(args), out)
-				if err := finishResults(ctx, out); err != nil {
+				if err := finishResults(ctx, e, out); err != nil {
 					return err
 				}
 				printRuns(e.stdout, res)

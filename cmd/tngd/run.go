@@ -18,11 +18,13 @@ import (
 )
 
 // plotResults, when not nil, draws the figures of a finished results
-// directory into DIR/plots; tngd run and tngd merge call it after writing
-// the aggregates, and an error from it fails the command (exit status 1)
-// with the results kept. It is nil until the file that wires package
-// plots sets it in an init function.
-var plotResults func(ctx context.Context, dir string) error
+// directory into DIR/plots, reporting on e.stderr; tngd run and tngd merge
+// call it after writing the aggregates, and an error from it fails the
+// command (exit status 1) with the results kept. It is nil until the file
+// that draws figures sets it in an init function, for example
+//
+//	plotResults = func(_ context.Context, e *env, dir string) error { return drawFigures(e, dir, 0) }
+var plotResults func(ctx context.Context, e *env, dir string) error
 
 func init() {
 	register(&command{
@@ -160,7 +162,7 @@ func runScenario(ctx context.Context, e *env, file string, o *runOptions) error 
 	if len(res.Missing) > 0 {
 		fmt.Fprintf(e.stderr, "tngd: %d jobs of other shards are not in %s; combine the shards with 'tngd merge'\n", len(res.Missing), dir)
 	}
-	if err := finishResults(ctx, dir); err != nil {
+	if err := finishResults(ctx, e, dir); err != nil {
 		return err
 	}
 	printRuns(e.stdout, res)
@@ -168,11 +170,11 @@ func runScenario(ctx context.Context, e *env, file string, o *runOptions) error 
 }
 
 // finishResults runs the plots hook on a results directory.
-func finishResults(ctx context.Context, dir string) error {
+func finishResults(ctx context.Context, e *env, dir string) error {
 	if plotResults == nil {
 		return nil
 	}
-	if err := plotResults(ctx, dir); err != nil {
+	if err := plotResults(ctx, e, dir); err != nil {
 		return fmt.Errorf("drawing the figures of %s: %w", dir, err)
 	}
 	return nil

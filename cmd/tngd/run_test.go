@@ -139,7 +139,7 @@ func baseNames(paths []string) []string {
 
 func TestRunTiny(t *testing.T) {
 	var plotted []string
-	plotResults = func(_ context.Context, dir string) error {
+	plotResults = func(_ context.Context, _ *env, dir string) error {
 		plotted = append(plotted, dir)
 		return nil
 	}
