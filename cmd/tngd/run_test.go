@@ -137,13 +137,19 @@ func baseNames(paths []string) []string {
 	return out
 }
 
+// stubPlots replaces the figures hook for the duration of a test.
+func stubPlots(t *testing.T, hook func(context.Context, *env, string) error) {
+	saved := plotResults
+	plotResults = hook
+	t.Cleanup(func() { plotResults = saved })
+}
+
 func TestRunTiny(t *testing.T) {
 	var plotted []string
-	plotResults = func(_ context.Context, _ *env, dir string) error {
+	stubPlots(t, func(_ context.Context, _ *env, dir string) error {
 		plotted = append(plotted, dir)
 		return nil
-	}
-	t.Cleanup(func() { plotResults = nil })
+	})
 
 	dir := filepath.Join(t.TempDir(), "out")
 	stdout, stderr, code := runCLI(t, "run", tinyScenario, "--out", dir, "--jobs", "2")
@@ -178,6 +184,7 @@ func TestRunTiny(t *testing.T) {
 }
 
 func TestRunSeedAndSet(t *testing.T) {
+	stubPlots(t, nil)
 	dir := t.TempDir()
 	_, stderr, code := runCLI(t, "run", tinyScenario, "--out", dir, "--seed", "7", "--set", "sweep.params={}", "--set", "run.iterations=4")
 	require.Equal(t, 0, code, stderr)
@@ -219,6 +226,7 @@ func TestRunUsage(t *testing.T) {
 // TestShardsAndMerge runs the tiny scenario in two shards and merges
 // them: the result equals the unsharded run except for wall-clock columns.
 func TestShardsAndMerge(t *testing.T) {
+	stubPlots(t, nil)
 	base := t.TempDir()
 	whole := filepath.Join(base, "whole")
 	_, stderr, code := runCLI(t, "run", tinyScenario, "--out", whole, "--jobs", "1")
@@ -260,6 +268,7 @@ func TestShardsAndMerge(t *testing.T) {
 
 // TestProgressBar draws the bar into a buffer as on a terminal.
 func TestProgressBar(t *testing.T) {
+	stubPlots(t, nil)
 	var stderr bytes.Buffer
 	e := &env{stdout: &bytes.Buffer{}, stderr: &stderr, terminal: true}
 	dir := t.TempDir()
