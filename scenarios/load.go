@@ -309,8 +309,25 @@ func (s *Scenario) TOML() []byte {
 	if _, ok := t["name"]; !ok {
 		t["name"] = s.Name
 	}
+	// The encoder sorts keys; the swept keys must keep their order, which
+	// fixes the order of the jobs, so [sweep.params] is written by hand.
+	var params map[string]any
+	if sw, ok := t["sweep"].(map[string]any); ok {
+		params, _ = sw["params"].(map[string]any)
+		delete(sw, "params")
+	}
 	if err := toml.NewEncoder(&buf).Encode(t); err != nil {
 		panic("scenarios: encoding a decoded tree: " + err.Error())
+	}
+	if len(params) > 0 {
+		buf.WriteString("\n[sweep.params]\n")
+		for _, k := range s.Sweep.order {
+			var v bytes.Buffer
+			if err := toml.NewEncoder(&v).Encode(map[string]any{"v": params[k]}); err != nil {
+				panic("scenarios: encoding a sweep list: " + err.Error())
+			}
+			fmt.Fprintf(&buf, "%q = %s", k, strings.TrimPrefix(v.String(), "v = "))
+		}
 	}
 	return buf.Bytes()
 }

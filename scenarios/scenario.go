@@ -230,6 +230,10 @@ func (s *Scenario) Validate() error {
 		return err
 	}
 	if err := s.Hardware.Validate(); err != nil {
+		var he *circuit.FieldError
+		if errors.As(err, &he) {
+			return invalid("hardware."+he.Field, "%s", he.Reason)
+		}
 		return wrapInvalid("hardware", err)
 	}
 	if s.Digital.FLOPS < 0 {

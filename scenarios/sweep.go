@@ -7,7 +7,7 @@ import (
 
 // Sweep lists the parameters a scenario varies. Each entry of Params maps a
 // dotted key of the scenario (as accepted by --set, for example
-// "hardware.arrays.bits" or "optimizer.tngd.time_tau") to the list of values
+// "hardware.arrays.bits" or "optimizer.tngd.window.time") to the list of values
 // it takes. Seeds, listed in [Run.Seeds], are always one more dimension.
 type Sweep struct {
 	// Mode combines the parameter lists: "product" (the default when empty)
@@ -20,6 +20,9 @@ type Sweep struct {
 	// order is the keys of Params in the order they appear in the file.
 	order []string
 }
+
+// MaxPoints bounds the number of points of a sweep.
+const MaxPoints = 100000
 
 // Assignment is one swept key set to one value.
 type Assignment struct {
@@ -52,6 +55,16 @@ func (s *Sweep) Points() ([]Point, error) {
 	keys := s.order
 	switch s.Mode {
 	case "", "product":
+		total := 1
+		for _, k := range keys {
+			if len(s.Params[k]) == 0 {
+				return nil, fmt.Errorf("sweep.params: %q has no values", k)
+			}
+			total *= len(s.Params[k])
+			if total > MaxPoints {
+				return nil, fmt.Errorf("sweep.params: the product has more than %d points; split the study or use mode \"zip\"", MaxPoints)
+			}
+		}
 		points := []Point{{}}
 		for _, k := range keys {
 			vals := s.Params[k]

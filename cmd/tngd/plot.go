@@ -12,6 +12,7 @@ import (
 )
 
 func init() {
+	plotResults = func(_ context.Context, e *env, dir string) error { return drawFigures(e, dir, 0) }
 	register(&command{
 		name:  "plot",
 		usage: "DIR [--smooth N]",
