@@ -121,6 +121,8 @@ type lowRank struct {
 	inputOK           bool
 	keyC0, keyU, keyW []float64
 	c                 []float64    // N, constant input
+	delta             []float64    // N, d_i − d̄ (nil: uniform damping)
+	deltaMax          float64      // max |d_i − d̄|
 	vc                []float64    // r, Vᵀc
 	ct                []complex128 // r, X⁻¹Vᵀc
 
@@ -129,7 +131,8 @@ type lowRank struct {
 
 	// Work.
 	f1, f2, h1, h2, u1, u2, v, om []float64 // r
-	zq, bo                        []float64 // N
+	f3, h3, u3                    []float64 // r, for Δ⊙x
+	zq, bo, dx                    []float64 // N
 }
 
 // lrProp is the propagator of one step length h.
@@ -144,9 +147,10 @@ type lrProp struct {
 	rank     int
 }
 
-// lowRankStructural reports why the low-rank method cannot model s's
-// circuit (nil if it can): it needs a Factored SPU with memoryless stages,
-// no cell op-amp pole and identical cell damping d > 0.
+// lowRankStructural reports why the low-rank methods cannot model s's
+// circuit (nil if they can): they need a Factored SPU with memoryless
+// stages, no cell op-amp pole and cell damping d_i > 0. MethodLowRank
+// needs moreover identical damping (see lowRankExactOK).
 func (s *SPU) lowRankStructural() error {
 	m := &s.model
 	switch {
@@ -157,14 +161,37 @@ func (s *SPU) lowRankStructural() error {
 	case m.cellPole:
 		return fmt.Errorf("%w: cell op-amp pole (cell GBW)", errLowRank)
 	}
-	d0 := m.d[0]
-	if !(d0 > 0) {
-		return fmt.Errorf("%w: no cell damping (λ = 0)", errLowRank)
-	}
 	for _, d := range m.d {
-		if math.Abs(d-d0) > 1e-13*d0 {
-			return fmt.Errorf("%w: cell damping differs between cells (capacitor mismatch or finite cell op-amp gain)", errLowRank)
+		if !(d > 0) {
+			return fmt.Errorf("%w: no cell damping (λ = 0)", errLowRank)
 		}
+	}
+	return nil
+}
+
+// lowRankDamping returns the reference damping d̄ of the low-rank methods,
+// the midrange of the cells' d_i (which minimizes max|d_i − d̄|), and that
+// largest deviation δ = max|d_i − d̄|, 0 when the d_i agree to 1e-13
+// relative (then d̄ = d_0 exactly).
+func (m *spuModel) lowRankDamping() (dbar, delta float64) {
+	lo, hi := m.d[0], m.d[0]
+	for _, d := range m.d {
+		lo, hi = min(lo, d), max(hi, d)
+	}
+	if hi-lo <= 1e-13*hi {
+		return m.d[0], 0
+	}
+	return (lo + hi) / 2, (hi - lo) / 2
+}
+
+// lowRankExactOK reports why MethodLowRank (exact) cannot model s's
+// circuit, nil if it can: lowRankStructural and identical cell damping.
+func (s *SPU) lowRankExactOK() error {
+	if err := s.lowRankStructural(); err != nil {
+		return err
+	}
+	if _, delta := s.model.lowRankDamping(); delta > 0 {
+		return fmt.Errorf("%w: cell damping differs between cells (capacitor mismatch or finite cell op-amp gain); %v applies", errLowRank, MethodLowRankETD)
 	}
 	return nil
 }
@@ -188,18 +215,19 @@ func (s *SPU) lowRankFactor() (*lowRank, error) {
 		lr = &lowRank{n: s.n, r: s.r}
 		s.lowrank = lr
 	}
-	needEig := lr.gen != s.progGen || lr.d != m.d[0] || !slices.Equal(lr.eps, m.eps) || (lr.lam == nil && lr.err == nil)
+	dbar, _ := m.lowRankDamping()
+	needEig := lr.gen != s.progGen || lr.d != dbar || !slices.Equal(lr.eps, m.eps) || (lr.lam == nil && lr.err == nil)
 	if !needEig && lr.err != nil {
 		return nil, lr.err
 	}
 	needNoise := needEig || !lr.noiseOK || !lr.sameNoise(m)
-	needInput := needEig || !lr.inputOK || !slices.Equal(lr.keyC0, m.c0) || !slices.Equal(lr.keyU, m.u0) || !slices.Equal(lr.keyW, m.w0)
+	needInput := needEig || !lr.inputOK || !slices.Equal(lr.keyC0, m.c0) || !slices.Equal(lr.keyU, m.u0) || !slices.Equal(lr.keyW, m.w0) || !lr.sameDelta(m)
 	if needNoise || needInput {
 		lr.props = [lowRankCacheSize]lrProp{}
 	}
 	var done chan struct{}
 	if needEig {
-		k := lr.coupling(m, s.progGen)
+		k := lr.coupling(m, s.progGen, dbar)
 		done = make(chan struct{})
 		go func() {
 			defer close(done)
@@ -227,6 +255,20 @@ func (s *SPU) lowRankFactor() (*lowRank, error) {
 	return lr, nil
 }
 
+// sameDelta reports whether lr.delta is d_i − d̄ of m.
+func (lr *lowRank) sameDelta(m *spuModel) bool {
+	if lr.delta == nil {
+		_, dm := m.lowRankDamping()
+		return dm == 0
+	}
+	for i, d := range m.d {
+		if lr.delta[i] != d-lr.d {
+			return false
+		}
+	}
+	return true
+}
+
 func (lr *lowRank) sameNoise(m *spuModel) bool {
 	if !slices.Equal(lr.keySU, m.sigU) || !slices.Equal(lr.keySW, m.sigW) {
 		return false
@@ -239,10 +281,11 @@ func (lr *lowRank) sameNoise(m *spuModel) bool {
 	return true
 }
 
-// coupling records the eigen level's keys and returns K = Ĥ F diag(ε) B.
-func (lr *lowRank) coupling(m *spuModel, gen uint64) []float64 {
+// coupling records the eigen level's keys (the reference damping d̄) and
+// returns K = Ĥ F diag(ε) B.
+func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) []float64 {
 	n, r := lr.n, lr.r
-	lr.gen, lr.d = gen, m.d[0]
+	lr.gen, lr.d = gen, dbar
 	lr.eps = append(lr.eps[:0], m.eps...)
 	lr.err = nil
 	lr.noiseOK, lr.inputOK = false, false
@@ -399,10 +442,20 @@ func (lr *lowRank) noiseCoordinates() {
 }
 
 // input records the input level's keys and computes the constant input
-// c = c₀ − ε⊙B(Ĥu₀ + w₀) and Vᵀc = Ĥ F c.
+// c = c₀ − ε⊙B(Ĥu₀ + w₀), Vᵀc = Ĥ F c and the damping deviations
+// Δ = d_i − d̄ (nil when the damping is uniform).
 func (lr *lowRank) input(m *spuModel) {
 	n, r := lr.n, lr.r
 	lr.inputOK = true
+	lr.delta, lr.deltaMax = nil, 0
+	if _, dm := m.lowRankDamping(); dm > 0 {
+		lr.delta = grow(lr.delta, n)
+		for i, d := range m.d {
+			lr.delta[i] = d - lr.d
+			lr.deltaMax = max(lr.deltaMax, math.Abs(lr.delta[i]))
+		}
+		lr.dx, lr.f3, lr.h3, lr.u3 = grow(lr.dx, n), grow(lr.f3, r), grow(lr.h3, r), grow(lr.u3, r)
+	}
 	lr.keyC0 = append(lr.keyC0[:0], m.c0...)
 	lr.keyU = append(lr.keyU[:0], m.u0...)
 	lr.keyW = append(lr.keyW[:0], m.w0...)
@@ -582,38 +635,50 @@ func (lr *lowRank) computeProp(p *lrProp, h float64) error {
 
 // step advances x (length N) by the propagator p, with the standard
 // normal vectors z (length N, cells) and zeta (length ≥ p.rank); both are
-// ignored (and may be nil) without noise.
+// ignored (and may be nil) without noise. With non-uniform damping
+// (lr.delta non-nil) it is one exponential Euler step for the remainder
+// −Δ⊙x (see MethodLowRankETD): the constant input c becomes c − Δ⊙x.
 func (lr *lowRank) step(m *spuModel, p *lrProp, x, z, zeta []float64) {
 	n, r := lr.n, lr.r
 	fm, hm, bm := m.F.RawMatrix(), m.Hs.RawMatrix(), m.B.RawMatrix()
 	noisy := lr.noisy && z != nil
+	// Products with Vᵀ = Ĥ F, then X_r⁻¹: x, then σ⊙z, then Δ⊙x.
+	xs := [][]float64{x}
+	fs := [][]float64{lr.f1}
+	hs := [][]float64{lr.h1}
+	us := [][]float64{lr.u1}
 	if noisy {
 		for i := range lr.zq {
 			lr.zq[i] = lr.sigQ[i] * z[i]
 		}
-		lrRowDotsTo([][]float64{lr.f1, lr.f2}, fm.Data, fm.Stride, r, n, [][]float64{x, lr.zq})
-		lrRowDotsTo([][]float64{lr.h1, lr.h2}, hm.Data, hm.Stride, r, r, [][]float64{lr.f1, lr.f2})
-		lrRowDotsTo([][]float64{lr.u1, lr.u2}, lr.xinv, r, r, r, [][]float64{lr.h1, lr.h2})
-	} else {
-		lrRowDotsTo([][]float64{lr.f1}, fm.Data, fm.Stride, r, n, [][]float64{x})
-		lrRowDotsTo([][]float64{lr.h1}, hm.Data, hm.Stride, r, r, [][]float64{lr.f1})
-		lrRowDotsTo([][]float64{lr.u1}, lr.xinv, r, r, r, [][]float64{lr.h1})
+		xs, fs, hs, us = append(xs, lr.zq), append(fs, lr.f2), append(hs, lr.h2), append(us, lr.u2)
 	}
-	v := lr.v
-	for i := 0; i < r; i++ {
-		var xt, zt complex128
-		if lr.kind[i] == 1 {
-			xt = complex(lr.u1[i], -lr.u1[i+1]) / 2
-			if noisy {
-				zt = complex(lr.u2[i], -lr.u2[i+1]) / 2
-			}
-		} else {
-			xt = complex(lr.u1[i], 0)
-			if noisy {
-				zt = complex(lr.u2[i], 0)
-			}
+	split := lr.delta != nil
+	if split {
+		for i, dl := range lr.delta {
+			lr.dx[i] = dl * x[i]
 		}
-		w := p.a[i]*xt + p.b[i]*lr.ct[i] + p.nz[i]*zt
+		xs, fs, hs, us = append(xs, lr.dx), append(fs, lr.f3), append(hs, lr.h3), append(us, lr.u3)
+	}
+	lrRowDotsTo(fs, fm.Data, fm.Stride, r, n, xs)
+	lrRowDotsTo(hs, hm.Data, hm.Stride, r, r, fs)
+	lrRowDotsTo(us, lr.xinv, r, r, r, hs)
+	v := lr.v
+	coord := func(u []float64, i int) complex128 {
+		if lr.kind[i] == 1 {
+			return complex(u[i], -u[i+1]) / 2
+		}
+		return complex(u[i], 0)
+	}
+	for i := 0; i < r; i++ {
+		ct := lr.ct[i]
+		if split {
+			ct -= coord(lr.u3, i)
+		}
+		w := p.a[i]*coord(lr.u1, i) + p.b[i]*ct
+		if noisy {
+			w += p.nz[i] * coord(lr.u2, i)
+		}
 		if lr.kind[i] == 1 {
 			v[i], v[i+1] = 2*real(w), -2*imag(w)
 			i++
@@ -635,7 +700,11 @@ func (lr *lowRank) step(m *spuModel, p *lrProp, x, z, zeta []float64) {
 	lrRowDotsTo([][]float64{lr.om}, lr.xr, r, r, r, [][]float64{v})
 	lrRowDotsTo([][]float64{lr.bo}, bm.Data, bm.Stride, n, r, [][]float64{lr.om})
 	for i := range x {
-		xi := p.e*x[i] + p.phiD*lr.c[i] + m.eps[i]*lr.bo[i]
+		c := lr.c[i]
+		if split {
+			c -= lr.dx[i]
+		}
+		xi := p.e*x[i] + p.phiD*c + m.eps[i]*lr.bo[i]
 		if noisy {
 			xi += p.sqcd * lr.zq[i]
 		}
@@ -643,27 +712,42 @@ func (lr *lowRank) step(m *spuModel, p *lrProp, x, z, zeta []float64) {
 	}
 }
 
-// runLowRank advances the state by t units of τ with the low-rank method.
+// lowRankETDTol bounds max|d_i − d̄|·h, the product of the damping spread
+// and the substep of MethodLowRankETD: its local error is of that order
+// relative to the change of the state within a step, so 1e-3 keeps the
+// transient to about 1e-3 relative (the fixed point is exact whatever h).
+const lowRankETDTol = 1e-3
+
+// runLowRank advances the state by t units of τ with the low-rank method:
+// one exact step with uniform damping, else m exponential Euler steps of
+// h = t/m with max|d_i − d̄|·h ≤ lowRankETDTol.
 func (s *SPU) runLowRank(t float64, rep *RunReport) error {
 	lr, err := s.lowRankFactor()
 	if err != nil {
 		return err
 	}
-	p, err := lr.prop(t)
+	steps := 1
+	if lr.delta != nil {
+		steps = max(1, int(math.Ceil(t*lr.deltaMax/lowRankETDTol-1e-9)))
+	}
+	h := t / float64(steps)
+	p, err := lr.prop(h)
 	if err != nil {
 		return err
 	}
-	var z, zeta []float64
-	if lr.noisy {
-		z = grow(s.noiseBuf, s.n+p.rank)
-		s.noiseBuf = z
-		for i := range z {
-			z[i] = s.rng.NormFloat64()
+	rep.Step, rep.Steps = h, steps
+	for range steps {
+		var z, zeta []float64
+		if lr.noisy {
+			z = grow(s.noiseBuf, s.n+p.rank)
+			s.noiseBuf = z
+			for i := range z {
+				z[i] = s.rng.NormFloat64()
+			}
+			z, zeta = z[:s.n], z[s.n:]
 		}
-		z, zeta = z[:s.n], z[s.n:]
+		lr.step(&s.model, p, s.x[:s.n], z, zeta)
 	}
-	lr.step(&s.model, p, s.x[:s.n], z, zeta)
-	rep.Step, rep.Steps = t, 1
 	c, stg := s.model.clipState(s.x)
 	rep.Saturated += c
 	rep.StageSaturated += stg
@@ -714,17 +798,24 @@ func growC(s []complex128, n int) []complex128 {
 	return s[:n]
 }
 
-// lowRankSpectrum returns the exact spectrum of the programmed drift from
-// the low-rank factorization, if one is in place for the current
-// programming: d + λ_i, and d itself when N > r.
+// lowRankSpectrum returns the spectrum of the programmed drift from the
+// low-rank factorization, if one is in place for the current programming:
+// d̄ + λ_i, and d̄ itself when N > r; exact with uniform damping, else
+// widened by the damping spread δ = max|d_i − d̄| and marked not exact
+// (the eigenvalues of D + UVᵀ are within cond(X)·δ of those of d̄I + UVᵀ,
+// Bauer–Fike).
 func (s *SPU) lowRankSpectrum() (Spectrum, bool) {
 	lr := s.lowrank
 	m := &s.model
 	if lr == nil || lr.err != nil || lr.lam == nil || lr.gen != s.progGen || s.lowRankStructural() != nil ||
-		lr.d != m.d[0] || !slices.Equal(lr.eps, m.eps) {
+		!slices.Equal(lr.eps, m.eps) {
 		return Spectrum{}, false
 	}
-	sp := Spectrum{Min: math.Inf(1), Max: math.Inf(-1), Exact: true}
+	dbar, delta := m.lowRankDamping()
+	if lr.d != dbar {
+		return Spectrum{}, false
+	}
+	sp := Spectrum{Min: math.Inf(1), Max: math.Inf(-1), Exact: delta == 0}
 	add := func(l complex128) {
 		sp.Min = math.Min(sp.Min, real(l))
 		sp.Max = math.Max(sp.Max, real(l))
@@ -736,6 +827,9 @@ func (s *SPU) lowRankSpectrum() (Spectrum, bool) {
 	if s.n > s.r {
 		add(complex(lr.d, 0))
 	}
+	sp.Min -= delta
+	sp.Max += delta
+	sp.Radius += delta
 	return sp, true
 }
 

@@ -216,10 +216,12 @@ func lrKernelGo(kc int, a, b []float64, tile *[lrMR * lrNR]float64) {
 }
 
 // lrRowDotsTo computes the J-products y_v = A·x_v for the vectors x_v
-// (each of length k, up to two) of the row-major m×k matrix a (stride
-// lda): dst[v][i] = Σ_t a[i·lda + t]·xs[v][t]. Rows are split among the
-// workers in contiguous ranges; each dot product is summed in a fixed
-// order, so the result does not depend on the number of workers.
+// (each of length k) of the row-major m×k matrix a (stride lda):
+// dst[v][i] = Σ_t a[i·lda + t]·xs[v][t]. Each row is read once from
+// memory for all vectors (in pairs, the row staying in cache). Rows are
+// split among the workers in contiguous ranges; each dot product is summed
+// in a fixed order, so the result does not depend on the number of
+// workers.
 func lrRowDotsTo(dst [][]float64, a []float64, lda, m, k int, xs [][]float64) {
 	if len(xs) == 0 || m == 0 {
 		return
@@ -227,21 +229,15 @@ func lrRowDotsTo(dst [][]float64, a []float64, lda, m, k int, xs [][]float64) {
 	// A range below ~256 KiB of A is not worth a goroutine.
 	nw := lrWorkers(m * k / (1 << 15))
 	run := func(lo, hi int) {
-		switch len(xs) {
-		case 1:
-			x := xs[0][:k]
-			y := dst[0]
-			for i := lo; i < hi; i++ {
-				y[i] = lrDot(a[i*lda:i*lda+k], x)
+		for i := lo; i < hi; i++ {
+			row := a[i*lda : i*lda+k]
+			v := 0
+			for ; v+2 <= len(xs); v += 2 {
+				dst[v][i], dst[v+1][i] = lrDot2(row, xs[v][:k], xs[v+1][:k])
 			}
-		case 2:
-			x0, x1 := xs[0][:k], xs[1][:k]
-			y0, y1 := dst[0], dst[1]
-			for i := lo; i < hi; i++ {
-				y0[i], y1[i] = lrDot2(a[i*lda:i*lda+k], x0, x1)
+			if v < len(xs) {
+				dst[v][i] = lrDot(row, xs[v][:k])
 			}
-		default:
-			panic("circuit: lrRowDotsTo supports one or two vectors")
 		}
 	}
 	if nw == 1 {

@@ -287,27 +287,141 @@ func TestLowRankStatistics(t *testing.T) {
 }
 
 // TestLowRankAuto: MethodAuto picks the low-rank method above the dense
-// limit, Euler–Maruyama where the cell damping differs between cells, and
-// a forced low-rank method there reports ErrMethodUnavailable.
+// limit, its exponential Euler variant where the cell damping differs
+// between cells, Euler–Maruyama with stages that have memory or with
+// rails; a forced exact low-rank method on non-uniform damping reports
+// ErrMethodUnavailable.
 func TestLowRankAuto(t *testing.T) {
 	rng := rand.New(rand.NewPCG(24, 24))
 	J, H, g := factoredProblem(12, 2, 2, rng)
 	ev := &Evolution{DenseLimit: 4}
-	s := newFactored(t, lowRankHardware(true), J, H, 0.3, g, 24)
-	s.Reset(nil)
-	rep, err := s.Run(1, ev)
-	require.NoError(t, err)
-	assert.Equal(t, MethodLowRank, rep.Method)
-	sp := s.Spectrum()
-	assert.True(t, sp.Exact)
+	for _, tc := range []struct {
+		name  string
+		edit  func(hw *Hardware)
+		want  Method
+		exact bool // spectrum exact
+	}{
+		{"uniform damping", func(*Hardware) {}, MethodLowRank, true},
+		{"capacitor mismatch", func(hw *Hardware) { hw.CapacitorMismatch = 0.01 }, MethodLowRankETD, false},
+		{"finite cell gain", func(hw *Hardware) { hw.CellOpAmp.Gain = 1e4 }, MethodLowRankETD, false},
+		{"stage memory", func(hw *Hardware) { hw.StageTau = 0.1 }, MethodEuler, false},
+		{"rails", func(hw *Hardware) { hw.CellOpAmp.Rail = 10 }, MethodEuler, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hw := lowRankHardware(true)
+			tc.edit(hw)
+			s := newFactored(t, hw, J, H, 0.3, g, 24)
+			s.Reset(nil)
+			rep, err := s.Run(1, ev)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, rep.Method)
+			if tc.want != MethodEuler {
+				assert.Equal(t, tc.exact, s.Spectrum().Exact)
+			}
+			if tc.want == MethodLowRankETD {
+				_, err = s.Run(1, &Evolution{Method: MethodLowRank})
+				assert.True(t, errors.Is(err, ErrMethodUnavailable), "%v", err)
+			}
+		})
+	}
+}
 
-	hw := lowRankHardware(true)
-	hw.CapacitorMismatch = 0.01
-	s = newFactored(t, hw, J, H, 0.3, g, 24)
-	s.Reset(nil)
-	rep, err = s.Run(1, ev)
-	require.NoError(t, err)
-	assert.Equal(t, MethodEuler, rep.Method)
-	_, err = s.Run(1, &Evolution{Method: MethodLowRank})
-	assert.True(t, errors.Is(err, ErrMethodUnavailable), "%v", err)
+// TestLowRankETD: with cell damping that differs between cells, the
+// exponential Euler variant agrees with the exact dense transition: its
+// fixed point exactly (1e-9), its mean transient and its transition
+// covariance to the stated order max|Δ|·h (≤ 1e-3 by construction; the
+// bound checked is 3e-3 relative to the change of the mean, and to the
+// covariance), for 1 % capacitor mismatch and for a low cell op-amp gain
+// (A₀ = 300: the damping then varies by ±5 %).
+func TestLowRankETD(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 25))
+	const n = 16
+	J, H, g := factoredProblem(n, 3, 3, rng)
+	J.Scale(2, J)
+	for _, tc := range []struct {
+		name string
+		edit func(hw *Hardware)
+	}{
+		{"capacitor mismatch", func(hw *Hardware) { hw.CapacitorMismatch = 0.01 }},
+		{"finite cell gain", func(hw *Hardware) { hw.CellOpAmp.Gain = 300 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hw := lowRankHardware(true)
+			hw.Arrays = ArraySpec{GMin: 1e-6, Bits: 12, ProgrammingError: 0.01}
+			tc.edit(hw)
+			s := newFactored(t, hw, J, H, 0.1, g, 25)
+			x0 := randVec(n, rng)
+			x0.ScaleVec(10, x0)
+			s.Reset(x0)
+			start := append([]float64(nil), s.x...)
+			M, D, xbar := denseReference(t, s)
+			require.Greater(t, s.Spectrum().Min, 0.0, "a stable drift")
+			_, delta := s.model.lowRankDamping()
+			require.Greater(t, delta, 0.0)
+			lr, err := s.lowRankFactor()
+			require.NoError(t, err)
+			for _, h := range []float64{0.5, 10, 50} {
+				steps := max(1, int(math.Ceil(h*lr.deltaMax/lowRankETDTol-1e-9)))
+				p, err := lr.prop(h / float64(steps))
+				require.NoError(t, err)
+				zero, zeroZ := make([]float64, n), make([]float64, p.rank)
+				// One step as an affine map: x ↦ S x + b, noise L (z, ζ).
+				base := make([]float64, n)
+				lr.step(&s.model, p, base, zero, zeroZ)
+				S := mat.NewDense(n, n, nil)
+				for k := range n {
+					x := make([]float64, n)
+					x[k] = 1
+					lr.step(&s.model, p, x, zero, zeroZ)
+					for i := range n {
+						S.Set(i, k, x[i]-base[i])
+					}
+				}
+				L := mat.NewDense(n, n+p.rank, nil)
+				for k := range n + p.rank {
+					z, zeta := make([]float64, n), make([]float64, p.rank)
+					if k < n {
+						z[k] = 1
+					} else {
+						zeta[k-n] = 1
+					}
+					x := make([]float64, n)
+					lr.step(&s.model, p, x, z, zeta)
+					for i := range n {
+						L.Set(i, k, x[i]-base[i])
+					}
+				}
+				var Q mat.Dense
+				Q.Mul(L, L.T())
+				mean := mat.NewVecDense(n, append([]float64(nil), start...))
+				cov := mat.NewDense(n, n, nil)
+				for range steps {
+					mean.MulVec(S, mean)
+					mean.AddVec(mean, mat.NewVecDense(n, base))
+					cov.Mul(S, cov)
+					cov.Mul(cov, S.T())
+					cov.Add(cov, &Q)
+				}
+				E, Sig := denseStep(M, D, h)
+				var want, dx, moved, e1 mat.VecDense
+				dx.SubVec(mat.NewVecDense(n, start), xbar)
+				want.MulVec(E, &dx)
+				want.AddVec(&want, xbar)
+				moved.SubVec(mat.NewVecDense(n, start), &want)
+				e1.SubVec(mean, &want)
+				var dc mat.Dense
+				dc.Sub(cov, Sig)
+				em, ec := mat.Norm(&e1, 2)/mat.Norm(&moved, 2), mat.Norm(&dc, 2)/mat.Norm(Sig, 2)
+				t.Logf("h = %g: %d steps, mean error %.2e of the change, covariance error %.2e", h, steps, em, ec)
+				assert.Less(t, em, 3e-3, "mean, h = %g", h)
+				assert.Less(t, ec, 3e-3, "covariance, h = %g", h)
+			}
+			// Fixed point: exact.
+			x := append([]float64(nil), xbar.RawVector().Data...)
+			p, err := lr.prop(7)
+			require.NoError(t, err)
+			lr.step(&s.model, p, x, make([]float64, n), make([]float64, p.rank))
+			assert.Less(t, relErr(mat.NewVecDense(n, x), xbar), 1e-9, "fixed point")
+		})
+	}
 }
