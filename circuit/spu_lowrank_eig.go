@@ -343,10 +343,7 @@ func (it *lrInvIter) vectorReal(h []float64, n int, eps3, lam float64, j int, xh
 		m := rn[0] / rc[0]
 		l[c] = m
 		if m != 0 {
-			rn, rc = rn[1:], rc[1:len(rn)]
-			for t, v := range rc {
-				rn[t] -= m * v
-			}
+			lrAxpy(-m, rc[1:], rn[1:])
 		}
 	}
 	if u[n*n-1] == 0 {
@@ -381,12 +378,15 @@ func (it *lrInvIter) vectorReal(h []float64, n int, eps3, lam float64, j int, xh
 	}
 }
 
-// lrStart is entry i of the quasi-random start vector of eigenvalue j: a
-// Weyl sequence in [−½, ½) whose step depends on j, so that the vectors of
-// a cluster start independent.
+// lrStart is entry i of the start vector of eigenvalue j: a hash of
+// (i, j) (SplitMix64's finalizer) mapped to [−½, ½), so that the vectors of
+// a cluster start independent. It is deterministic, not a random source.
 func lrStart(i, j int) float64 {
-	alpha := math.Mod(float64(j+1)*0.6180339887498949, 1) + 0.4142135623730951
-	return math.Mod(float64(i+1)*alpha, 1) - 0.5
+	z := uint64(i)<<32 ^ uint64(j) + 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return float64(z>>11)*0x1p-53 - 0.5
 }
 
 // cabs1 returns |Re z| + |Im z|.

@@ -256,12 +256,20 @@ func lrRowDotsTo(dst [][]float64, a []float64, lda, m, k int, xs [][]float64) {
 	wg.Wait()
 }
 
-// lrDot and lrDot2 are the dot products of lrRowDotsTo; set at init to
-// assembly where available.
+// lrDot and lrDot2 are the dot products of lrRowDotsTo, lrAxpy computes
+// y += a·x; set at init to assembly where available.
 var (
 	lrDot  = lrDotGo
 	lrDot2 = lrDot2Go
+	lrAxpy = lrAxpyGo
 )
+
+func lrAxpyGo(a float64, x, y []float64) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
 
 func lrDotGo(a, x []float64) float64 {
 	x = x[:len(a)]

@@ -14,6 +14,9 @@ func lrDotAVX2(a, x *float64, n int) float64
 //go:noescape
 func lrDot2AVX2(a, x, y *float64, n int) (s, t float64)
 
+//go:noescape
+func lrAxpyAVX2(a float64, x, y *float64, n int)
+
 func lrCPUID(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func lrXGETBV() (eax, edx uint32)
@@ -57,6 +60,13 @@ func init() {
 		}
 		x = x[:len(a)]
 		return lrDotAVX2(&a[0], &x[0], len(a))
+	}
+	lrAxpy = func(a float64, x, y []float64) {
+		if len(x) == 0 {
+			return
+		}
+		y = y[:len(x)]
+		lrAxpyAVX2(a, &x[0], &y[0], len(x))
 	}
 	lrDot2 = func(a, x, y []float64) (float64, float64) {
 		if len(a) == 0 {

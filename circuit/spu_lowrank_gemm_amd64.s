@@ -168,6 +168,46 @@ done2:
 	MOVSD X2, t+40(FP)
 	RET
 
+// func lrAxpyAVX2(a float64, x, y *float64, n int)
+// y[i] += a·x[i], i < n.
+TEXT ·lrAxpyAVX2(SB), NOSPLIT, $0-32
+	VBROADCASTSD a+0(FP), Y0
+	MOVQ         x+8(FP), SI
+	MOVQ         y+16(FP), DI
+	MOVQ         n+24(FP), CX
+	MOVQ         CX, BX
+	SHRQ         $3, BX
+	JZ           axpytail
+
+axpyloop8:
+	VMOVUPD     (DI), Y1
+	VMOVUPD     32(DI), Y2
+	VFMADD231PD (SI), Y0, Y1
+	VFMADD231PD 32(SI), Y0, Y2
+	VMOVUPD     Y1, (DI)
+	VMOVUPD     Y2, 32(DI)
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	DECQ        BX
+	JNZ         axpyloop8
+
+axpytail:
+	ANDQ $7, CX
+	JZ   axpydone
+
+axpyloop1:
+	VMOVSD      (DI), X1
+	VFMADD231SD (SI), X0, X1
+	VMOVSD      X1, (DI)
+	ADDQ        $8, SI
+	ADDQ        $8, DI
+	DECQ        CX
+	JNZ         axpyloop1
+
+axpydone:
+	VZEROUPPER
+	RET
+
 // func lrCPUID(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 TEXT ·lrCPUID(SB), NOSPLIT, $0-24
 	MOVL eaxArg+0(FP), AX

@@ -41,9 +41,9 @@ func naiveMul(m, n, k int, a lrOperand, w []float64, b lrOperand) []float64 {
 // the assembly ones.
 func withKernels(t *testing.T, f func(t *testing.T)) {
 	t.Run("go", func(t *testing.T) {
-		k, d, d2 := lrKernel, lrDot, lrDot2
-		lrKernel, lrDot, lrDot2 = lrKernelGo, lrDotGo, lrDot2Go
-		defer func() { lrKernel, lrDot, lrDot2 = k, d, d2 }()
+		k, d, d2, ax := lrKernel, lrDot, lrDot2, lrAxpy
+		lrKernel, lrDot, lrDot2, lrAxpy = lrKernelGo, lrDotGo, lrDot2Go, lrAxpyGo
+		defer func() { lrKernel, lrDot, lrDot2, lrAxpy = k, d, d2, ax }()
 		f(t)
 	})
 	if lrAsm {
@@ -113,6 +113,28 @@ func randOperand(rng *rand.Rand, rows, cols int, trans bool) lrOperand {
 		d[i] = rng.NormFloat64()
 	}
 	return lrOperand{d, stride, trans}
+}
+
+// TestLowRankAxpy: y += a·x for lengths around the vector width.
+func TestLowRankAxpy(t *testing.T) {
+	withKernels(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(44, 44))
+		for _, n := range []int{0, 1, 7, 8, 9, 33} {
+			x, y := make([]float64, n), make([]float64, n+1)
+			for i := range x {
+				x[i], y[i] = rng.NormFloat64(), rng.NormFloat64()
+			}
+			y[n] = 42 // beyond len(x): untouched
+			want := append([]float64(nil), y...)
+			for i := range x {
+				want[i] += -1.5 * x[i]
+			}
+			lrAxpy(-1.5, x, y)
+			for i := range y {
+				assert.InDelta(t, want[i], y[i], 1e-15, "n = %d, i = %d", n, i)
+			}
+		}
+	})
 }
 
 // TestLowRankRowDots: the J-product kernel equals plain dot products.
