@@ -128,6 +128,7 @@ type lowRank struct {
 
 	props [lowRankCacheSize]lrProp
 	tick  uint64
+	par   lrPar
 
 	// Work.
 	f1, f2, h1, h2, u1, u2, v, om []float64 // r
@@ -643,26 +644,29 @@ func (lr *lowRank) step(m *spuModel, p *lrProp, x, z, zeta []float64) {
 	fm, hm, bm := m.F.RawMatrix(), m.Hs.RawMatrix(), m.B.RawMatrix()
 	noisy := lr.noisy && z != nil
 	// Products with Vᵀ = Ĥ F, then X_r⁻¹: x, then σ⊙z, then Δ⊙x.
-	xs := [][]float64{x}
-	fs := [][]float64{lr.f1}
-	hs := [][]float64{lr.h1}
-	us := [][]float64{lr.u1}
+	xs := [lrMaxVec][]float64{x}
+	fs := [lrMaxVec][]float64{lr.f1}
+	hs := [lrMaxVec][]float64{lr.h1}
+	us := [lrMaxVec][]float64{lr.u1}
+	nv := 1
 	if noisy {
 		for i := range lr.zq {
 			lr.zq[i] = lr.sigQ[i] * z[i]
 		}
-		xs, fs, hs, us = append(xs, lr.zq), append(fs, lr.f2), append(hs, lr.h2), append(us, lr.u2)
+		xs[nv], fs[nv], hs[nv], us[nv] = lr.zq, lr.f2, lr.h2, lr.u2
+		nv++
 	}
 	split := lr.delta != nil
 	if split {
 		for i, dl := range lr.delta {
 			lr.dx[i] = dl * x[i]
 		}
-		xs, fs, hs, us = append(xs, lr.dx), append(fs, lr.f3), append(hs, lr.h3), append(us, lr.u3)
+		xs[nv], fs[nv], hs[nv], us[nv] = lr.dx, lr.f3, lr.h3, lr.u3
+		nv++
 	}
-	lrRowDotsTo(fs, fm.Data, fm.Stride, r, n, xs)
-	lrRowDotsTo(hs, hm.Data, hm.Stride, r, r, fs)
-	lrRowDotsTo(us, lr.xinv, r, r, r, hs)
+	lr.par.rowDots(nv, fs, xs, fm.Data, fm.Stride, r, n)
+	lr.par.rowDots(nv, hs, fs, hm.Data, hm.Stride, r, r)
+	lr.par.rowDots(nv, us, hs, lr.xinv, r, r, r)
 	v := lr.v
 	coord := func(u []float64, i int) complex128 {
 		if lr.kind[i] == 1 {
@@ -697,8 +701,8 @@ func (lr *lowRank) step(m *spuModel, p *lrProp, x, z, zeta []float64) {
 			v[p.piv[k]] += s
 		}
 	}
-	lrRowDotsTo([][]float64{lr.om}, lr.xr, r, r, r, [][]float64{v})
-	lrRowDotsTo([][]float64{lr.bo}, bm.Data, bm.Stride, n, r, [][]float64{lr.om})
+	lr.par.rowDots(1, [lrMaxVec][]float64{lr.om}, [lrMaxVec][]float64{v}, lr.xr, r, r, r)
+	lr.par.rowDots(1, [lrMaxVec][]float64{lr.bo}, [lrMaxVec][]float64{lr.om}, bm.Data, bm.Stride, n, r)
 	for i := range x {
 		c := lr.c[i]
 		if split {

@@ -61,8 +61,10 @@ func lrMulTo(c []float64, ldc, m, n, k int, a lrOperand, w []float64, b lrOperan
 	run := func(id int) {
 		kc0 := min(lrKC, k)
 		np := (n + lrNR - 1) / lrNR
-		bpack := make([]float64, np*kc0*lrNR)
-		apack := make([]float64, (lrMC/lrMR)*kc0*lrMR)
+		buf := lrPackPool.Get().(*[]float64)
+		defer lrPackPool.Put(buf)
+		*buf = grow(*buf, np*kc0*lrNR+(lrMC/lrMR)*kc0*lrMR)
+		bpack, apack := (*buf)[:np*kc0*lrNR], (*buf)[np*kc0*lrNR:]
 		var tile [lrMR * lrNR]float64
 		for p0 := 0; p0 < k; p0 += lrKC {
 			kc := min(lrKC, k-p0)
@@ -118,6 +120,10 @@ func lrMulTo(c []float64, ldc, m, n, k int, a lrOperand, w []float64, b lrOperan
 		}
 	}
 }
+
+// lrPackPool recycles the packing buffers of lrMulTo (a few MiB per
+// worker and product).
+var lrPackPool = sync.Pool{New: func() any { return new([]float64) }}
 
 // lrPackA packs rows i0…i0+mc−1, inner indices p0…p0+kc−1 of op(A) into
 // row panels of lrMR (zero-padded): element (i0 + lrMR·p + r, p0 + t) goes
@@ -215,45 +221,104 @@ func lrKernelGo(kc int, a, b []float64, tile *[lrMR * lrNR]float64) {
 	*tile = c
 }
 
+// lrMaxVec is the largest number of vectors of one J-product call.
+const lrMaxVec = 4
+
 // lrRowDotsTo computes the J-products y_v = A·x_v for the vectors x_v
 // (each of length k) of the row-major m×k matrix a (stride lda):
-// dst[v][i] = Σ_t a[i·lda + t]·xs[v][t]. Each row is read once from
-// memory for all vectors (in pairs, the row staying in cache). Rows are
-// split among the workers in contiguous ranges; each dot product is summed
-// in a fixed order, so the result does not depend on the number of
-// workers.
+// dst[v][i] = Σ_t a[i·lda + t]·xs[v][t]. See lrPar.rowDots; this form
+// allocates and is for code off the hot path.
 func lrRowDotsTo(dst [][]float64, a []float64, lda, m, k int, xs [][]float64) {
-	if len(xs) == 0 || m == 0 {
+	var p lrPar
+	var d, x [lrMaxVec][]float64
+	for len(xs) > 0 {
+		nv := min(len(xs), lrMaxVec)
+		copy(d[:], dst[:nv])
+		copy(x[:], xs[:nv])
+		p.rowDots(nv, d, x, a, lda, m, k)
+		dst, xs = dst[nv:], xs[nv:]
+	}
+}
+
+// lrPar runs J-products on the caller's goroutine and the shared worker
+// pool without allocating. Its zero value is ready; it must not be copied
+// after first use or used by two goroutines at once.
+type lrPar struct {
+	wg sync.WaitGroup
+}
+
+// lrTask is a range of rows of one J-product, run by a pool worker.
+type lrTask struct {
+	nv             int
+	dst, xs        [lrMaxVec][]float64
+	a              []float64
+	lda, lo, hi, k int
+	wg             *sync.WaitGroup
+}
+
+// lrPool is GOMAXPROCS − 1 (at first use) long-lived goroutines that run
+// lrTasks: sending a task copies it into the channel, so a J-product
+// allocates nothing.
+var lrPool struct {
+	once    sync.Once
+	workers int
+	tasks   chan lrTask
+}
+
+func lrPoolWorkers() int {
+	lrPool.once.Do(func() {
+		lrPool.workers = runtime.GOMAXPROCS(0) - 1
+		lrPool.tasks = make(chan lrTask, 64)
+		for range lrPool.workers {
+			go func() {
+				for t := range lrPool.tasks {
+					lrRowRange(t.nv, &t.dst, &t.xs, t.a, t.lda, t.lo, t.hi, t.k)
+					t.wg.Done()
+				}
+			}()
+		}
+	})
+	return lrPool.workers
+}
+
+// rowDots computes dst[v][i] = Σ_t a[i·lda + t]·xs[v][t] for v < nv ≤
+// lrMaxVec, i < m. Each row is read once from memory for all vectors (in
+// pairs, the row staying in cache). Rows are split in contiguous ranges
+// between this goroutine and the pool (up to GOMAXPROCS ranges, none
+// below ~256 KiB of a); each dot product is summed in a fixed order, so
+// the result does not depend on the number of workers.
+func (p *lrPar) rowDots(nv int, dst, xs [lrMaxVec][]float64, a []float64, lda, m, k int) {
+	if nv == 0 || m == 0 {
 		return
 	}
-	// A range below ~256 KiB of A is not worth a goroutine.
 	nw := lrWorkers(m * k / (1 << 15))
-	run := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			row := a[i*lda : i*lda+k]
-			v := 0
-			for ; v+2 <= len(xs); v += 2 {
-				dst[v][i], dst[v+1][i] = lrDot2(row, xs[v][:k], xs[v+1][:k])
-			}
-			if v < len(xs) {
-				dst[v][i] = lrDot(row, xs[v][:k])
-			}
-		}
+	if nw > 1 {
+		nw = min(nw, lrPoolWorkers()+1)
 	}
 	if nw == 1 {
-		run(0, m)
+		lrRowRange(nv, &dst, &xs, a, lda, 0, m, k)
 		return
 	}
-	var wg sync.WaitGroup
-	for id := range nw {
-		lo, hi := id*m/nw, (id+1)*m/nw
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run(lo, hi)
-		}()
+	p.wg.Add(nw - 1)
+	for id := 1; id < nw; id++ {
+		lrPool.tasks <- lrTask{nv: nv, dst: dst, xs: xs, a: a, lda: lda, lo: id * m / nw, hi: (id + 1) * m / nw, k: k, wg: &p.wg}
 	}
-	wg.Wait()
+	lrRowRange(nv, &dst, &xs, a, lda, 0, m/nw, k)
+	p.wg.Wait()
+}
+
+// lrRowRange computes rows lo…hi−1 of rowDots.
+func lrRowRange(nv int, dst, xs *[lrMaxVec][]float64, a []float64, lda, lo, hi, k int) {
+	for i := lo; i < hi; i++ {
+		row := a[i*lda : i*lda+k]
+		v := 0
+		for ; v+2 <= nv; v += 2 {
+			dst[v][i], dst[v+1][i] = lrDot2(row, xs[v][:k], xs[v+1][:k])
+		}
+		if v < nv {
+			dst[v][i] = lrDot(row, xs[v][:k])
+		}
+	}
 }
 
 // lrDot and lrDot2 are the dot products of lrRowDotsTo, lrAxpy computes

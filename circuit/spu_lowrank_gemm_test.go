@@ -187,6 +187,7 @@ func TestLowRankWorkers(t *testing.T) {
 		}
 		return append([]float64(nil), s.x...)
 	}
+	lrPoolWorkers() // start the pool with the default GOMAXPROCS
 	prev := runtime.GOMAXPROCS(1)
 	one := run()
 	runtime.GOMAXPROCS(max(prev, 4))
