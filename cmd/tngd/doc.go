@@ -267,7 +267,7 @@
 //
 // # tngd solve
 //
-// usage: tngd solve --matrix A.csv --rhs b.csv [--hardware HW.toml] [--time T] [--samples K] [--burn-in B] [--seed S] [--json]
+// usage: tngd solve --matrix A.csv --rhs b.csv [--hardware HW.toml] [--time T] [--samples K] [--burn-in B] [--seed S] [--json] [--plot DIR [--plot-cell I] [--plot-points P]]
 //
 // Solve solves the linear system Ax = b on the simulated stochastic processing
 // unit in its direct architecture (Thermodynamic Linear Algebra): A is
@@ -300,6 +300,40 @@
 // state_scale_v: volts per unit of x), the spectrum of the programmed drift
 // per τ, and the counts of clipped and saturated values.
 //
+// --plot DIR also draws figures into DIR (created if needed), each as PNG and
+// SVG. After the solve, the programmed device is reset to b and runs the
+// window again in P equal pieces (--plot-points, default 1000), read through
+// the ADCs at the start and after each piece; this second run has its own
+// noise, so its last reading is not the printed estimate.
+//
+//	trajectory
+//	    the readings of the cells, in units of x, against analog time in τ,
+//	    one coloured line per cell (the first 10 cells, cell I among them),
+//	    each with its exact value A⁻¹b (digital LU) as a dashed grey line;
+//	stationary
+//	    when the device has noise (Johnson noise at a temperature > 0,
+//	    injected noise, op-amp or ADC noise): the histogram, as a
+//	    probability density, of cell I's reading in volts minus its exact
+//	    value, V_I − s_x·(A⁻¹b)_I (s_x: the controller's volts per unit of
+//	    x, state_scale_v of --json), over the readings after the burn-in
+//	    (--burn-in with --samples > 1, else half the window), against the
+//	    Gaussian of the exact stationary law of the programmed circuit:
+//	    the mean and variance of cell I's voltage from its component-level
+//	    circuit (every programmed conductance, its Johnson noise 4kTG, the
+//	    injected noise, finite op-amp gain and offsets; for ideal arrays
+//	    and injected κ₀ this is N(0, κ₀·s_x²·(A⁻¹)_II), for Johnson noise
+//	    alone a kT/C-type variance), plus the ADC's input noise. The mean
+//	    differs from 0 by the error of the programmed arrays. The law
+//	    leaves out the ADC's rounding (the title says so when it rounds);
+//	    where it cannot be computed (N > 256, op-amps with a finite GBW,
+//	    readings clipped or rails reached) the Gaussian is fitted to the
+//	    samples instead, and the title says so. The histogram holds about
+//	    (T − B)/(2·τ_slow) independent samples: lengthen --time for a
+//	    smoother one.
+//
+// --plot-cell I (0 ≤ I < n, default 0) chooses the component of the
+// stationary figure.
+//
 // Bad input (unreadable files, non-numbers, a non-square A, sizes that do not
 // match, a matrix that is not positive-stable, an invalid hardware file) exits
 // with status 2 and a message naming the file and line.
@@ -314,6 +348,12 @@
 //	  	print one JSON object with the estimate and diagnostics
 //	--matrix FILE
 //	  	read A from the CSV FILE (required)
+//	--plot DIR
+//	  	also draw the cells' trajectory and a stationary histogram into DIR
+//	--plot-cell I
+//	  	component I of the stationary histogram (0-based)
+//	--plot-points P
+//	  	cut the window into P pieces for the figures (default 1000)
 //	--rhs FILE
 //	  	read b from the CSV FILE (required)
 //	--samples K
@@ -325,7 +365,7 @@
 //
 // # tngd tran
 //
-// usage: tngd tran NETLIST.cir --out WAVE.csv [--seed S] [--noise=false] [--johnson]
+// usage: tngd tran NETLIST.cir --out WAVE.csv [--seed S] [--noise=false] [--johnson] [--plot DIR [--plot-node NODE]]
 //
 // Tran reads a SPICE netlist, builds the circuit and runs its .tran analysis
 // with tngd's engine: the circuit is reduced exactly to a linear stochastic
@@ -358,6 +398,31 @@
 //
 // --out - writes the CSV to stdout.
 //
+// --plot DIR also draws figures into DIR (created if needed), each as PNG and
+// SVG:
+//
+//	waveforms
+//	    the node voltages against time (V against s, with engineering
+//	    prefixes), one coloured line per node with a legend: every node
+//	    when there are at most 10, else the first 10 (the --plot-node node
+//	    among them); runs of more than 800 points are drawn from the
+//	    minimum and maximum of 400 equal stretches, so noise envelopes
+//	    and spikes survive;
+//	stationary_NODE
+//	    when the run has noise: the histogram, as a probability density,
+//	    of the voltage of NODE over the second half of the run, against
+//	    the Gaussian of its exact stationary law, whose mean and variance
+//	    come from the assembled model (the solution of A Σ + Σ Aᵀ = D for
+//	    the capacitive nodes, mapped to NODE). The second half is
+//	    stationary only when the run is much longer than the slowest time
+//	    constant τ_slow; the histogram then holds about
+//	    (TSTOP/2)/(2·τ_slow) independent samples.
+//
+// --plot-node NODE (or v(NODE), any case) chooses the node of the stationary
+// figure; the default is the first node, in netlist order, that is a state
+// (has a capacitor). Beyond 10^6 grid points the figures keep every k-th point
+// and their titles say so.
+//
 // Flags:
 //
 //	--johnson
@@ -366,6 +431,10 @@
 //	  	simulate noise sources (--noise=false: deterministic run) (default true)
 //	--out FILE
 //	  	write the waveforms as CSV to FILE (required; - for stdout)
+//	--plot DIR
+//	  	also draw the waveforms and the stationary histogram into DIR
+//	--plot-node NODE
+//	  	draw the stationary histogram of NODE (default: the first capacitive node)
 //	--seed uint
 //	  	seed of the noise sources (same seed, same waveforms) (default 1)
 //

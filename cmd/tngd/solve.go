@@ -34,7 +34,7 @@ const solveDefaultTemperature = 300
 func init() {
 	register(&command{
 		name:  "solve",
-		usage: "--matrix A.csv --rhs b.csv [--hardware HW.toml] [--time T] [--samples K] [--burn-in B] [--seed S] [--json]",
+		usage: "--matrix A.csv --rhs b.csv [--hardware HW.toml] [--time T] [--samples K] [--burn-in B] [--seed S] [--json] [--plot DIR [--plot-cell I] [--plot-points P]]",
 		short: "solve a linear system Ax = b on the simulated SPU",
 		long: `Solve solves the linear system Ax = b on the simulated stochastic processing
 unit in its direct architecture (Thermodynamic Linear Algebra): A is
@@ -67,6 +67,40 @@ method, the controller's scaling (alpha: the drift is α·A per τ;
 state_scale_v: volts per unit of x), the spectrum of the programmed drift
 per τ, and the counts of clipped and saturated values.
 
+--plot DIR also draws figures into DIR (created if needed), each as PNG and
+SVG. After the solve, the programmed device is reset to b and runs the
+window again in P equal pieces (--plot-points, default 1000), read through
+the ADCs at the start and after each piece; this second run has its own
+noise, so its last reading is not the printed estimate.
+
+	trajectory
+	    the readings of the cells, in units of x, against analog time in τ,
+	    one coloured line per cell (the first 10 cells, cell I among them),
+	    each with its exact value A⁻¹b (digital LU) as a dashed grey line;
+	stationary
+	    when the device has noise (Johnson noise at a temperature > 0,
+	    injected noise, op-amp or ADC noise): the histogram, as a
+	    probability density, of cell I's reading in volts minus its exact
+	    value, V_I − s_x·(A⁻¹b)_I (s_x: the controller's volts per unit of
+	    x, state_scale_v of --json), over the readings after the burn-in
+	    (--burn-in with --samples > 1, else half the window), against the
+	    Gaussian of the exact stationary law of the programmed circuit:
+	    the mean and variance of cell I's voltage from its component-level
+	    circuit (every programmed conductance, its Johnson noise 4kTG, the
+	    injected noise, finite op-amp gain and offsets; for ideal arrays
+	    and injected κ₀ this is N(0, κ₀·s_x²·(A⁻¹)_II), for Johnson noise
+	    alone a kT/C-type variance), plus the ADC's input noise. The mean
+	    differs from 0 by the error of the programmed arrays. The law
+	    leaves out the ADC's rounding (the title says so when it rounds);
+	    where it cannot be computed (N > 256, op-amps with a finite GBW,
+	    readings clipped or rails reached) the Gaussian is fitted to the
+	    samples instead, and the title says so. The histogram holds about
+	    (T − B)/(2·τ_slow) independent samples: lengthen --time for a
+	    smoother one.
+
+--plot-cell I (0 ≤ I < n, default 0) chooses the component of the
+stationary figure.
+
 Bad input (unreadable files, non-numbers, a non-square A, sizes that do not
 match, a matrix that is not positive-stable, an invalid hardware file) exits
 with status 2 and a message naming the file and line.`,
@@ -80,6 +114,9 @@ with status 2 and a message naming the file and line.`,
 			fs.Float64Var(&o.burnIn, "burn-in", -1, "burn-in `B` in τ before the first of K > 1 readings (default T/2)")
 			fs.Uint64Var(&o.seed, "seed", 1, "seed of the device's randomness (programming errors, noise)")
 			fs.BoolVar(&o.json, "json", false, "print one JSON object with the estimate and diagnostics")
+			fs.StringVar(&o.plot.dir, "plot", "", "also draw the cells' trajectory and a stationary histogram into `DIR`")
+			fs.IntVar(&o.plot.cell, "plot-cell", 0, "component `I` of the stationary histogram (0-based)")
+			fs.IntVar(&o.plot.points, "plot-points", solvePlotPoints, "cut the window into `P` pieces for the figures")
 			return func(_ context.Context, e *env, args []string) error {
 				if len(args) != 0 {
 					return usagef("solve: unexpected arguments %q", args)
@@ -93,6 +130,23 @@ with status 2 and a message naming the file and line.`,
 				if o.samples < 1 {
 					return usagef("solve: --samples %d: want at least 1", o.samples)
 				}
+				if o.plot.dir == "" {
+					var extra string
+					fs.Visit(func(f *flag.Flag) {
+						if f.Name == "plot-cell" || f.Name == "plot-points" {
+							extra = f.Name
+						}
+					})
+					if extra != "" {
+						return usagef("solve: --%s needs --plot DIR", extra)
+					}
+				}
+				if o.plot.points < 2 || o.plot.points > solvePlotMaxPoints {
+					return usagef("solve: --plot-points %d: want 2 to %d", o.plot.points, solvePlotMaxPoints)
+				}
+				if o.plot.cell < 0 {
+					return usagef("solve: --plot-cell %d: want a cell index ≥ 0", o.plot.cell)
+				}
 				return runSolve(e, o)
 			}
 		},
@@ -105,6 +159,7 @@ type solveOptions struct {
 	samples               int
 	seed                  uint64
 	json                  bool
+	plot                  solvePlot
 }
 
 // solveResult is the JSON output of tngd solve.
@@ -153,6 +208,9 @@ func runSolve(e *env, o solveOptions) error {
 	}
 	if b.Len() != n {
 		return badInput(fmt.Errorf("%s: %d values, but A (%s) is %d×%d", o.rhs, b.Len(), o.matrix, n, n))
+	}
+	if o.plot.dir != "" && o.plot.cell >= n {
+		return usagef("solve: --plot-cell %d: A (%s) has %d rows, want 0 to %d", o.plot.cell, o.matrix, n, n-1)
 	}
 	hw := circuit.Hardware{Noise: circuit.NoiseSpec{Temperature: solveDefaultTemperature}}
 	if o.hardware != "" {
@@ -204,6 +262,15 @@ func runSolve(e *env, o solveOptions) error {
 	var diff mat.VecDense
 	diff.SubVec(&x, &exact)
 	rep := th.Report()
+	if o.plot.dir != "" {
+		figs, err := solveFigures(e, dev, o.matrix, b, &exact, w, o.plot)
+		if err != nil {
+			return err
+		}
+		if err := saveFigures(o.plot.dir, figs); err != nil {
+			return err
+		}
+	}
 	if !o.json {
 		bw := bufio.NewWriter(e.stdout)
 		for i := 0; i < n; i++ {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tngd/tngd/circuit"
+	"github.com/tngd/tngd/plots"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -256,6 +257,193 @@ func TestSolveAveragingLaw(t *testing.T) {
 			assert.Greater(t, mse, law/10)
 			assert.Less(t, got, 4*mse)
 			assert.Greater(t, got, mse/4)
+		})
+	}
+}
+
+// solveA3 is testdata/solve_A3.csv and solveB3 testdata/solve_b3.csv.
+var (
+	solveA3 = mat.NewSymDense(3, []float64{2, -0.5, 0, -0.5, 1.5, 0.25, 0, 0.25, 1})
+	solveB3 = mat.NewVecDense(3, []float64{1, -2, 0.5})
+)
+
+// solvePlotRun runs tngd solve --json --plot DIR with args and returns the
+// decoded output, the figures drawn and DIR.
+func solvePlotRun(t *testing.T, args ...string) (solveResult, map[string]drawn, string) {
+	t.Helper()
+	figs := captureFigures(t)
+	dir := filepath.Join(t.TempDir(), "plots")
+	res := solveJSON(t, append([]string{"--matrix", "testdata/solve_A3.csv", "--rhs", "testdata/solve_b3.csv", "--plot", dir}, args...)...)
+	return res, figs, dir
+}
+
+// TestSolvePlotJohnson draws the figures of the default hardware (Johnson
+// noise at 300 K) and checks the stationary figure's law against the
+// Lyapunov equation of the cells written from the circuit by hand: in units
+// of x and τ the drift is αA and the diffusion D_ii = 2kT·G_tot,i·τ/(C·s_x)²,
+// G_tot,i = G_in + Σ_j α|A_ij|/R (one conductance of each ideal pair, the
+// diagonal's self-loop included) and G_in = α·s_x·‖b‖_∞/(1 V·R); the cell
+// voltage's variance is s_x²Σ_00. Both are exact, so they agree to rounding
+// (1e-9 relative).
+func TestSolvePlotJohnson(t *testing.T) {
+	res, figs, dir := solvePlotRun(t)
+	requireFigureFiles(t, dir, "trajectory", "stationary")
+
+	desc := figs["trajectory"].desc
+	for _, line := range []string{
+		`figure: "solve_A3.csv: cell readings"`,
+		`x: "analog time (τ)" [linear]`,
+		`y: "reading, in units of x" [linear]`,
+		`series "x0"`, `series "x1"`, `series "x2"`, `series "A⁻¹b (LU)"`,
+	} {
+		assert.Contains(t, desc, line)
+	}
+	var exact mat.VecDense
+	require.NoError(t, exact.SolveVec(solveA3, solveB3))
+	traj := figs["trajectory"].spec.(plots.Lines)
+	require.Len(t, traj.Series, 6)
+	for i := range 3 {
+		s := traj.Series[i]
+		require.Len(t, s.Y, solvePlotPoints+1)
+		assert.Equal(t, solveB3.AtVec(i), s.Y[0], "the run starts at b")
+		assert.InDelta(t, res.TimeTau, s.X[len(s.X)-1], 1e-12)
+		// 20 slowest time constants: e^{-20}·|b − x*| plus µV of noise.
+		assert.InDelta(t, exact.AtVec(i), s.Y[len(s.Y)-1], 1e-4)
+		assert.True(t, traj.Series[3+i].Reference)
+		assert.Equal(t, exact.AtVec(i), traj.Series[3+i].Y[0])
+	}
+
+	st := figs["stationary"].spec.(plots.Stationary)
+	sdesc := figs["stationary"].desc
+	assert.Contains(t, sdesc, fmt.Sprintf(`figure: "cell 0 for t > %sτ, exact law"`, shortFloat(res.TimeTau/2)))
+	assert.Contains(t, sdesc, `x: "V0 − s_x·(A⁻¹b)0 (µV)"; y: "probability density (1/µV)"`)
+	assert.Contains(t, sdesc, fmt.Sprintf(`node "cell 0": %d samples`, solvePlotPoints/2))
+
+	const kT, R, C = circuit.Boltzmann * solveDefaultTemperature, 1e3, 1e-9
+	alpha, sx := res.Alpha, res.StateScale
+	require.Equal(t, 0.5, alpha, "max|A| = 2 fills the arrays at α = ½")
+	drift := mat.NewDense(3, 3, nil)
+	drift.Scale(alpha, solveA3)
+	d := mat.NewSymDense(3, nil)
+	for i := range 3 {
+		g := alpha * sx * 2 / R // ‖b‖_∞ = 2
+		for j := range 3 {
+			g += alpha * math.Abs(solveA3.At(i, j)) / R
+		}
+		d.SetSym(i, i, 2*kT*g*R*C/(C*C*sx*sx))
+	}
+	sigma, err := circuit.SolveLyapunov(drift, d)
+	require.NoError(t, err)
+	want := sx * sx * sigma.At(0, 0)
+	t.Logf("Johnson noise of cell 0: σ = %.3g µV", 1e6*math.Sqrt(want))
+	assert.InEpsilon(t, want, st.Variance, 1e-9)
+	assert.InDelta(t, 0, st.Mean, 1e-12, "ideal arrays: the fixed point is A⁻¹b")
+}
+
+// TestSolvePlotKappa checks the stationary figure of injected noise κ₀ =
+// 1e-3 against the paper's law N(A⁻¹b, κ₀A⁻¹), in volts at the cell:
+// variance κ₀·s_x²·(A⁻¹)_00 (to rounding), and the samples of a long run
+// against it. Run: T = 4000τ in 40,000 pieces, the last 20,000 readings
+// (Δ = 0.1τ apart) drawn. Their autocorrelation is exact for the OU
+// process with drift αA: ρ(h) = [e^{−αAh}A⁻¹]_00/(A⁻¹)_00, which gives the
+// standard errors of sampleMomentErrors (4.0 % for the variance, 0.041σ
+// for the mean: the slowest mode decays at α·0.85 ≈ 0.43/τ, so 2000τ hold
+// about 600 independent samples of the mean); the test allows 4. The seed
+// is fixed, so the check is deterministic.
+func TestSolvePlotKappa(t *testing.T) {
+	const kappa0, span, pieces = 1e-3, 4000.0, 40000
+	res, figs, dir := solvePlotRun(t, "--hardware", "testdata/solve_hw_kappa.toml",
+		"--time", fmt.Sprint(span), "--plot-points", fmt.Sprint(pieces), "--plot-cell", "1")
+	requireFigureFiles(t, dir, "trajectory", "stationary")
+	st := figs["stationary"].spec.(plots.Stationary)
+	assert.Contains(t, figs["stationary"].desc, `figure: "cell 1 for t > 2000τ, exact law"`)
+	assert.Contains(t, figs["stationary"].desc, `x: "V1 − s_x·(A⁻¹b)1 (mV)"`)
+	// The trajectory is thinned to solveLineLimit points per line.
+	traj := figs["trajectory"].spec.(plots.Lines)
+	assert.Len(t, traj.Series[0].X, solveLineLimit+1)
+	assert.Equal(t, span, traj.Series[0].X[solveLineLimit])
+
+	var inv mat.Dense
+	require.NoError(t, inv.Inverse(solveA3))
+	sx := res.StateScale
+	want := kappa0 * sx * sx * inv.At(1, 1)
+	assert.InEpsilon(t, want, st.Variance, 1e-9)
+	assert.InDelta(t, 0, st.Mean, 1e-12)
+
+	var eig mat.EigenSym
+	require.True(t, eig.Factorize(solveA3, true))
+	var q mat.Dense
+	eig.VectorsTo(&q)
+	lam := eig.Values(nil)
+	delta := span / pieces
+	rho := func(k int) float64 {
+		var num float64
+		for j, l := range lam {
+			num += q.At(1, j) * q.At(1, j) / l * math.Exp(-res.Alpha*l*float64(k)*delta)
+		}
+		return num / inv.At(1, 1)
+	}
+	require.Len(t, st.Samples, pieces/2)
+	meanSE, varSE := sampleMomentErrors(len(st.Samples), rho)
+	m, v := sampleMoments(st.Samples)
+	t.Logf("sample variance / theory = %.4f (relative SE %.4f); mean / σ = %.4f (SE %.4f)", v/want, varSE, m/math.Sqrt(want), meanSE)
+	assert.InEpsilon(t, want, v, 4*varSE)
+	assert.InDelta(t, 0, m, 4*meanSE*math.Sqrt(want))
+}
+
+// TestSolvePlotHardware checks the figures of hardware without an exact
+// Gaussian law or without noise, and the plot flags' errors.
+func TestSolvePlotHardware(t *testing.T) {
+	t.Run("no noise", func(t *testing.T) {
+		figs := captureFigures(t)
+		dir := t.TempDir()
+		_, stderr, code := runCLI(t, "solve", "--matrix", "testdata/solve_A3.csv", "--rhs", "testdata/solve_b3.csv",
+			"--hardware", "testdata/solve_hw_quiet.toml", "--plot", dir)
+		require.Equal(t, 0, code, stderr)
+		assert.Contains(t, stderr, "tngd: note: the device has no noise: no stationary figure")
+		requireFigureFiles(t, dir, "trajectory")
+		assert.NotContains(t, figs, "stationary")
+	})
+	t.Run("op-amp GBW", func(t *testing.T) {
+		_, figs, dir := solvePlotRun(t, "--hardware", "testdata/solve_hw_gbw.toml", "--samples", "4", "--burn-in", "10")
+		requireFigureFiles(t, dir, "trajectory", "stationary")
+		st := figs["stationary"].spec.(plots.Stationary)
+		assert.Contains(t, figs["stationary"].desc, `figure: "cell 0 for t > 10τ, Gaussian fit (op-amp GBW)"`)
+		m, v := sampleMoments(st.Samples)
+		assert.Equal(t, m, st.Mean)
+		assert.Equal(t, v, st.Variance)
+	})
+	t.Run("quantized", func(t *testing.T) {
+		_, figs, _ := solvePlotRun(t, "--hardware", "testdata/solve_hw_bits.toml", "--plot-cell", "2")
+		assert.Contains(t, figs["stationary"].desc, "exact law before ADC rounding")
+		st := figs["stationary"].spec.(plots.Stationary)
+		// 8-bit arrays move the fixed point: the law's mean is the
+		// programmed circuit's, not 0.
+		assert.Greater(t, math.Abs(st.Mean), 1e-6)
+	})
+	for _, tc := range []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"cell too large", []string{"--plot", "DIR", "--plot-cell", "3"}, "--plot-cell 3: A (testdata/solve_A3.csv) has 3 rows, want 0 to 2"},
+		{"negative cell", []string{"--plot", "DIR", "--plot-cell", "-1"}, "--plot-cell -1: want a cell index ≥ 0"},
+		{"one point", []string{"--plot", "DIR", "--plot-points", "1"}, "--plot-points 1: want 2 to 100000"},
+		{"cell without plot", []string{"--plot-cell", "1"}, "--plot-cell needs --plot DIR"},
+		{"points without plot", []string{"--plot-points", "10"}, "--plot-points needs --plot DIR"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"solve", "--matrix", "testdata/solve_A3.csv", "--rhs", "testdata/solve_b3.csv"}
+			for _, a := range tc.args {
+				if a == "DIR" {
+					a = t.TempDir()
+				}
+				args = append(args, a)
+			}
+			stdout, stderr, code := runCLI(t, args...)
+			assert.Equal(t, 2, code, stderr)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, tc.msg)
 		})
 	}
 }

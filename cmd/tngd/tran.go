@@ -24,7 +24,7 @@ const seedStream = 0x7472616e // "tran"
 func init() {
 	register(&command{
 		name:  "tran",
-		usage: "NETLIST.cir --out WAVE.csv [--seed S] [--noise=false] [--johnson]",
+		usage: "NETLIST.cir --out WAVE.csv [--seed S] [--noise=false] [--johnson] [--plot DIR [--plot-node NODE]]",
 		short: "run a SPICE netlist's .tran analysis on the exact engine",
 		long: `Tran reads a SPICE netlist, builds the circuit and runs its .tran analysis
 with tngd's engine: the circuit is reduced exactly to a linear stochastic
@@ -55,12 +55,39 @@ capacitor-free node is reported without its white-noise component (its
 conditional mean given the capacitive nodes), since white noise has no
 finite sample value.
 
---out - writes the CSV to stdout.`,
+--out - writes the CSV to stdout.
+
+--plot DIR also draws figures into DIR (created if needed), each as PNG and
+SVG:
+
+	waveforms
+	    the node voltages against time (V against s, with engineering
+	    prefixes), one coloured line per node with a legend: every node
+	    when there are at most 10, else the first 10 (the --plot-node node
+	    among them); runs of more than 800 points are drawn from the
+	    minimum and maximum of 400 equal stretches, so noise envelopes
+	    and spikes survive;
+	stationary_NODE
+	    when the run has noise: the histogram, as a probability density,
+	    of the voltage of NODE over the second half of the run, against
+	    the Gaussian of its exact stationary law, whose mean and variance
+	    come from the assembled model (the solution of A Σ + Σ Aᵀ = D for
+	    the capacitive nodes, mapped to NODE). The second half is
+	    stationary only when the run is much longer than the slowest time
+	    constant τ_slow; the histogram then holds about
+	    (TSTOP/2)/(2·τ_slow) independent samples.
+
+--plot-node NODE (or v(NODE), any case) chooses the node of the stationary
+figure; the default is the first node, in netlist order, that is a state
+(has a capacitor). Beyond 10^6 grid points the figures keep every k-th point
+and their titles say so.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			out := fs.String("out", "", "write the waveforms as CSV to `FILE` (required; - for stdout)")
 			seed := fs.Uint64("seed", 1, "seed of the noise sources (same seed, same waveforms)")
 			noise := fs.Bool("noise", true, "simulate noise sources (--noise=false: deterministic run)")
 			johnson := fs.Bool("johnson", false, "add Johnson noise 4kT/R to every resistor (ngspice has none)")
+			plotDir := fs.String("plot", "", "also draw the waveforms and the stationary histogram into `DIR`")
+			plotNode := fs.String("plot-node", "", "draw the stationary histogram of `NODE` (default: the first capacitive node)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 1 {
 					return usagef("tran: want one netlist file, got %d arguments", len(args))
@@ -68,7 +95,10 @@ finite sample value.
 				if *out == "" {
 					return usagef("tran: --out FILE is required")
 				}
-				return runTran(ctx, e, args[0], *out, tranOptions{seed: *seed, noise: *noise, johnson: *johnson})
+				if *plotNode != "" && *plotDir == "" {
+					return usagef("tran: --plot-node needs --plot DIR")
+				}
+				return runTran(ctx, e, args[0], *out, tranOptions{seed: *seed, noise: *noise, johnson: *johnson, plotDir: *plotDir, plotNode: *plotNode})
 			}
 		},
 	})
@@ -78,6 +108,9 @@ type tranOptions struct {
 	seed    uint64
 	noise   bool
 	johnson bool
+	// plotDir, when not empty, receives the figures; plotNode names the
+	// node of the stationary figure (empty: the first capacitive node).
+	plotDir, plotNode string
 }
 
 // runTran runs the .tran analysis of the netlist at path and writes the CSV
@@ -98,6 +131,15 @@ func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) err
 	if pts := tr.Points(); pts > maxTranPoints || pts*max(1, len(nodes)) > maxTranPoints {
 		return badInput(fmt.Errorf("%s: .tran %g %g asks for %d points of %d nodes (at most %d values)",
 			tr.At, tr.Step, tr.Stop, pts, len(nodes), maxTranPoints))
+	}
+	var plot *tranPlot
+	if opt.plotDir != "" {
+		if plot, err = newTranPlot(n, path, opt.plotNode, opt); err != nil {
+			return badInput(err)
+		}
+		if plot.stat == nil && opt.plotNode != "" {
+			fmt.Fprintf(e.stderr, "tngd: note: the run has no noise: no stationary figure of %s\n", opt.plotNode)
+		}
 	}
 	sopt := &netlist.SimulateOptions{
 		Build:   netlist.BuildOptions{Johnson: opt.johnson},
@@ -131,6 +173,9 @@ func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) err
 			}
 			w.WriteByte('\n')
 		}
+		if plot != nil {
+			plot.record(t, v)
+		}
 		buf = strconv.AppendFloat(buf[:0], t, 'g', -1, 64)
 		for _, x := range v {
 			buf = append(buf, ',')
@@ -153,7 +198,12 @@ func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) err
 		return err
 	}
 	if f != nil {
-		return f.Close()
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if plot != nil {
+		return saveFigures(opt.plotDir, plot.specs())
 	}
 	return nil
 }
