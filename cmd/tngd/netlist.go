@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,34 +91,11 @@ type netlistOptions struct {
 }
 
 func runNetlist(e *env, o netlistOptions) error {
-	A, err := readMatrixCSV(o.matrix)
+	A, _, dev, err := programDirect(o.matrix, o.rhs, o.hardware, o.seed)
 	if err != nil {
-		return badInput(err)
+		return err
 	}
 	n, _ := A.Dims()
-	b, err := readVectorCSV(o.rhs)
-	if err != nil {
-		return badInput(err)
-	}
-	if b.Len() != n {
-		return badInput(fmt.Errorf("%s: %d values, but A (%s) is %d×%d", o.rhs, b.Len(), o.matrix, n, n))
-	}
-	hw := circuit.Hardware{Noise: circuit.NoiseSpec{Temperature: solveDefaultTemperature}}
-	if o.hardware != "" {
-		if hw, err = readHardware(o.hardware); err != nil {
-			return badInput(err)
-		}
-	}
-	dev, err := circuit.NewSPU(&hw, circuit.Direct, n, 0, rand.NewPCG(o.seed, solveSeedStream))
-	if err != nil {
-		return badInput(fmt.Errorf("%s: %w", o.hardware, err))
-	}
-	if _, err := dev.ProgramDirect(A); err != nil {
-		return solveDataError(o.matrix, err)
-	}
-	if _, err := dev.SetInput(b); err != nil {
-		return solveDataError(o.rhs, err)
-	}
 	c, err := dev.Circuit()
 	if err != nil {
 		if errors.Is(err, circuit.ErrNotRepresentable) {

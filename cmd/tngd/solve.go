@@ -197,38 +197,15 @@ type solveSpectrum struct {
 }
 
 func runSolve(e *env, o solveOptions) error {
-	A, err := readMatrixCSV(o.matrix)
+	// programDirect programs once to learn the drift's slowest mode (the
+	// controller's calibration; the solve programs again).
+	A, b, dev, err := programDirect(o.matrix, o.rhs, o.hardware, o.seed)
 	if err != nil {
-		return badInput(err)
+		return err
 	}
 	n, _ := A.Dims()
-	b, err := readVectorCSV(o.rhs)
-	if err != nil {
-		return badInput(err)
-	}
-	if b.Len() != n {
-		return badInput(fmt.Errorf("%s: %d values, but A (%s) is %d×%d", o.rhs, b.Len(), o.matrix, n, n))
-	}
 	if o.plot.dir != "" && o.plot.cell >= n {
 		return usagef("solve: --plot-cell %d: A (%s) has %d rows, want 0 to %d", o.plot.cell, o.matrix, n, n-1)
-	}
-	hw := circuit.Hardware{Noise: circuit.NoiseSpec{Temperature: solveDefaultTemperature}}
-	if o.hardware != "" {
-		if hw, err = readHardware(o.hardware); err != nil {
-			return badInput(err)
-		}
-	}
-	dev, err := circuit.NewSPU(&hw, circuit.Direct, n, 0, rand.NewPCG(o.seed, solveSeedStream))
-	if err != nil {
-		return badInput(fmt.Errorf("%s: %w", o.hardware, err))
-	}
-	// Program once to learn the drift's slowest mode (the controller's
-	// calibration; the solve programs again).
-	if _, err := dev.ProgramDirect(A); err != nil {
-		return solveDataError(o.matrix, err)
-	}
-	if _, err := dev.SetInput(b); err != nil {
-		return solveDataError(o.rhs, err)
 	}
 	spec := dev.Spectrum()
 	w := solver.Window{Time: o.time, Samples: o.samples}
@@ -312,6 +289,42 @@ func ratio(a, b float64) float64 {
 
 // solveDataError turns the device's refusal of the data in file into bad
 // input.
+// programDirect reads A (matrix) and b (rhs) and the hardware description
+// (the default hardware at room temperature when hardware is ""), builds a
+// direct-architecture SPU seeded with seed, programs A and applies b. Every
+// error is bad input (exit status 2) naming the file at fault.
+func programDirect(matrix, rhs, hardware string, seed uint64) (*mat.Dense, *mat.VecDense, *circuit.SPU, error) {
+	hw := circuit.Hardware{Noise: circuit.NoiseSpec{Temperature: solveDefaultTemperature}}
+	A, err := readMatrixCSV(matrix)
+	if err != nil {
+		return nil, nil, nil, badInput(err)
+	}
+	n, _ := A.Dims()
+	b, err := readVectorCSV(rhs)
+	if err != nil {
+		return nil, nil, nil, badInput(err)
+	}
+	if b.Len() != n {
+		return nil, nil, nil, badInput(fmt.Errorf("%s: %d values, but A (%s) is %d×%d", rhs, b.Len(), matrix, n, n))
+	}
+	if hardware != "" {
+		if hw, err = readHardware(hardware); err != nil {
+			return nil, nil, nil, badInput(err)
+		}
+	}
+	dev, err := circuit.NewSPU(&hw, circuit.Direct, n, 0, rand.NewPCG(seed, solveSeedStream))
+	if err != nil {
+		return nil, nil, nil, badInput(fmt.Errorf("%s: %w", hardware, err))
+	}
+	if _, err := dev.ProgramDirect(A); err != nil {
+		return nil, nil, nil, solveDataError(matrix, err)
+	}
+	if _, err := dev.SetInput(b); err != nil {
+		return nil, nil, nil, solveDataError(rhs, err)
+	}
+	return A, b, dev, nil
+}
+
 func solveDataError(file string, err error) error {
 	var se *circuit.StabilityError
 	if errors.As(err, &se) {
