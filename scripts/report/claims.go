@@ -566,6 +566,42 @@ func finetuneOrder(ls []*line) []Claim {
 	return []Claim{cl}
 }
 
+// marginal returns the values xs of the swept key in ascending order and,
+// at each, the mean final test accuracy of the finished runs of ls
+// (averaged over the other keys and the seeds; NaN without one).
+func marginal(ls []*line, key string) (xs, acc []float64) {
+	sums := map[float64]*mean{}
+	for _, l := range ls {
+		x, _ := pointValue(l.Point, key)
+		if sums[x] == nil {
+			sums[x] = &mean{}
+			xs = append(xs, x)
+		}
+		for _, r := range l.Runs {
+			if r.Summary.Outcome == scenarios.Finished {
+				sums[x].add(r.Summary.FinalTestAcc)
+			}
+		}
+	}
+	slices.Sort(xs)
+	for _, x := range xs {
+		acc = append(acc, sums[x].value())
+	}
+	return xs, acc
+}
+
+// span returns the smallest and largest finite values of vs (+Inf and
+// −Inf without one).
+func span(vs []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, v := range vs {
+		if !math.IsNaN(v) {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	return lo, hi
+}
+
 // hardwareKeys returns the numeric swept keys of the hardware.
 func hardwareKeys(res *scenarios.Results) []string {
 	var out []string
@@ -593,45 +629,28 @@ func hardwareKeys(res *scenarios.Results) []string {
 // point of the best; then where values were clipped or saturated.
 func codesign(res *scenarios.Results, ls []*line) []Claim {
 	type effect struct {
+		key  string
 		text string
 		span float64
 	}
 	var effects []effect
 	for _, k := range hardwareKeys(res) {
-		acc := map[float64]*mean{}
-		var xs []float64
-		for _, l := range ls {
-			x, _ := pointValue(l.Point, k)
-			if acc[x] == nil {
-				acc[x] = &mean{}
-				xs = append(xs, x)
-			}
-			for _, r := range l.Runs {
-				if r.Summary.Outcome == scenarios.Finished {
-					acc[x].add(r.Summary.FinalTestAcc)
-				}
-			}
-		}
-		slices.Sort(xs)
-		lo, hi := math.Inf(1), math.Inf(-1)
+		xs, acc := marginal(ls, k)
 		var vals []string
-		for _, x := range xs {
-			v := acc[x].value()
-			vals = append(vals, fmt.Sprintf("%s at %g", pct(v), x))
-			if !math.IsNaN(v) {
-				lo, hi = math.Min(lo, v), math.Max(hi, v)
-			}
+		for i, x := range xs {
+			vals = append(vals, fmt.Sprintf("%s at %g", pct(acc[i]), x))
 		}
 		text := fmt.Sprintf("%s: %s", shortKey(k), strings.Join(vals, ", "))
+		lo, hi := span(acc)
 		if strings.HasSuffix(k, "bits") {
-			for _, x := range xs {
-				if acc[x].value() >= hi-0.01 {
+			for i, x := range xs {
+				if acc[i] >= hi-0.01 {
 					text += fmt.Sprintf(", the fewest bits within 1 point of the best: %g", x)
 					break
 				}
 			}
 		}
-		effects = append(effects, effect{fmt.Sprintf("%s (range %.1f points)", text, 100*(hi-lo)), hi - lo})
+		effects = append(effects, effect{k, fmt.Sprintf("%s (range %.1f points)", text, 100*(hi-lo)), hi - lo})
 	}
 	if len(effects) == 0 {
 		return nil
@@ -643,6 +662,34 @@ func codesign(res *scenarios.Results, ls []*line) []Claim {
 	}
 	out := []Claim{{Figure: "Co-design", Paper: "accuracy against bits and programming mismatch", Extension: true,
 		Evidence: "mean final test accuracy over the other keys, by decreasing effect: " + strings.Join(texts, "; ")}}
+
+	// Averages hide interactions: split every other key by the values of
+	// the key that matters most.
+	if len(effects) > 1 {
+		top := effects[0].key
+		tx, _ := marginal(ls, top)
+		var parts []string
+		for _, e := range effects[1:] {
+			var at []string
+			for _, v := range tx {
+				var sub []*line
+				for _, l := range ls {
+					if x, _ := pointValue(l.Point, top); x == v {
+						sub = append(sub, l)
+					}
+				}
+				xs, acc := marginal(sub, e.key)
+				var vals []string
+				for i, x := range xs {
+					vals = append(vals, fmt.Sprintf("%s at %g", pct(acc[i]), x))
+				}
+				at = append(at, fmt.Sprintf("with %s = %g: %s", shortKey(top), v, strings.Join(vals, ", ")))
+			}
+			parts = append(parts, fmt.Sprintf("%s %s", shortKey(e.key), strings.Join(at, "; ")))
+		}
+		out = append(out, Claim{Figure: "Co-design", Paper: fmt.Sprintf("accuracy by %s and each other key", shortKey(top)), Extension: true,
+			Evidence: "mean final test accuracy: " + strings.Join(parts, " | ")})
+	}
 
 	var clipped, saturated, total int
 	var maxClip, maxSat float64
@@ -677,8 +724,9 @@ func codesign(res *scenarios.Results, ls []*line) []Claim {
 
 // circuitFindings reports what the simulated circuit adds for each
 // thermodynamic optimizer: the share of upload (DAC conversion and array
-// programming over the link) in its simulated time per iteration, and the
-// runs that diverged or failed.
+// programming over the link) in its simulated time per iteration, the
+// values clipped or saturated (means over its lines), and the runs that
+// diverged or failed.
 func circuitFindings(ls []*line) []Claim {
 	var out []Claim
 	seen := map[string]bool{}
@@ -687,12 +735,14 @@ func circuitFindings(ls []*line) []Claim {
 			continue
 		}
 		seen[l.Optimizer] = true
-		var up, tot mean
+		var up, tot, clip, sat mean
 		for _, m := range ls {
 			if m.Optimizer == l.Optimizer {
 				s := m.stats()
 				up.add(s.PerIter.Upload)
 				tot.add(s.PerIter.Total())
+				clip.add(s.Clipped)
+				sat.add(s.Saturated)
 			}
 		}
 		u, t := up.value(), tot.value()
@@ -703,8 +753,11 @@ func circuitFindings(ls []*line) []Claim {
 		if u/t > uploadDominates {
 			word = "dominates"
 		}
-		out = append(out, Claim{Figure: "Timing", Paper: "upload of J, H and g to the device", Extension: true,
-			Evidence: fmt.Sprintf("%s (%s device): upload %s, %s of the %s of simulated time per iteration", l.Optimizer, l.Device, word, share(u, t), seconds(t))})
+		ev := fmt.Sprintf("%s (%s device): upload %s, %s of the %s of simulated time per iteration", l.Optimizer, l.Device, word, share(u, t), seconds(t))
+		if c, s := clip.value(), sat.value(); c > 0 || s > 0 {
+			ev += fmt.Sprintf("; %s values clipped by arrays and converters and %s op-amp outputs saturated per run", count(c), count(s))
+		}
+		out = append(out, Claim{Figure: "Timing", Paper: "upload of J, H and g to the device, clipping and saturation", Extension: true, Evidence: ev})
 	}
 	var bad []string
 	for _, l := range ls {

@@ -121,15 +121,12 @@ func iterations(s *scenarios.Scenario) int {
 // figureCandidates returns, in order of preference, the base names of the
 // figures that best show the results of res: learning curves and the time
 // split without a sweep; curves, the solve quality and the sweep figure of
-// the main key with a small sweep; heat map, sweep figures and Pareto
-// front with a large one (where learning curves are unreadable). The
-// sweep figures of a zip sweep are left out: each of its lines has a
-// single point.
+// the first key with a small sweep; with a large one (where learning
+// curves are unreadable), the heat map, the sweep figures of the two keys
+// that change the accuracy most, and the Pareto front when the points
+// differ in simulated time per iteration (its cost axis). The sweep figures
+// of a zip sweep are left out: each of their lines has a single point.
 func figureCandidates(res *scenarios.Results) []string {
-	var keys []string
-	for _, k := range res.Keys {
-		keys = append(keys, fileSafe(k))
-	}
 	zip := res.Scenario.Sweep.Mode == "zip"
 	switch n := len(lines(res)); {
 	case len(res.Keys) == 0:
@@ -137,20 +134,38 @@ func figureCandidates(res *scenarios.Results) []string {
 	case n <= 12:
 		out := []string{"test_loss_vs_iteration"}
 		if !zip {
-			out = append(out, "sweep_test_loss_"+keys[0])
+			out = append(out, "sweep_test_loss_"+fileSafe(res.Keys[0]))
 		}
 		return append(out, "solve_quality", "test_acc_vs_iteration")
 	default:
-		out := []string{}
+		var out []string
 		for _, o := range optimizers(res) {
 			out = append(out, "heatmap_test_acc_"+fileSafe(o))
 		}
 		if !zip {
-			for _, k := range keys {
-				out = append(out, "sweep_test_acc_"+k)
+			// The two keys with the largest effect on accuracy.
+			byEffect := slices.Clone(res.Keys)
+			ls := lines(res)
+			effect := func(k string) float64 {
+				_, acc := marginal(ls, k)
+				lo, hi := span(acc)
+				return hi - lo
+			}
+			slices.SortStableFunc(byEffect, func(a, b string) int { return cmpFloat(effect(b), effect(a)) })
+			for _, k := range byEffect[:min(2, len(byEffect))] {
+				out = append(out, "sweep_test_acc_"+fileSafe(k))
 			}
 		}
-		return append(out, "pareto_test_acc")
+		// The Pareto front needs points that differ in cost.
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, l := range lines(res) {
+			t := l.stats().PerIter.Total()
+			lo, hi = math.Min(lo, t), math.Max(hi, t)
+		}
+		if hi > lo*(1+1e-9) {
+			out = append(out, "pareto_test_acc")
+		}
+		return out
 	}
 }
 
@@ -244,8 +259,12 @@ func writeReport(w io.Writer, secs []section) {
 			continue
 		}
 		if b := budget(s.Shipped, s.Res.Scenario); b != nil {
-			fmt.Fprintf(w, "- %s: run at %s; the full run is `tngd run scenarios/%s.toml --out results/reproduction-full/%s`.\n",
+			fmt.Fprintf(w, "- %s: run at %s; the full run is `tngd run scenarios/%s.toml --out results/reproduction-full/%s`",
 				s.Name, strings.Join(b, ", "), s.Name, s.Name)
+			if h := fullCost(s); !math.IsNaN(h) {
+				fmt.Fprintf(w, ", about %.1f CPU-hours at the wall time per iteration measured here", h)
+			}
+			fmt.Fprintln(w, ".")
 			any = true
 		}
 		if len(s.Res.Missing) > 0 {
@@ -259,6 +278,27 @@ func writeReport(w io.Writer, secs []section) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "`scripts/reproduce --full` runs them all (each file states its cost; spread them with `--shard`, see the README).")
 	}
+}
+
+// fullCost estimates the CPU-hours of the shipped scenario of s from the
+// wall time of its runs here: each run's wall time per iteration times the
+// iterations of a full run, scaled by the ratio of full to measured jobs.
+// The cost of evaluations on a larger test set is not included. NaN when
+// it cannot be estimated.
+func fullCost(s section) float64 {
+	p1, s1, o1, err1 := s.Shipped.Counts()
+	p0, s0, o0, err0 := s.Res.Scenario.Counts()
+	if err1 != nil || err0 != nil || len(s.Res.Runs) == 0 {
+		return math.NaN()
+	}
+	full := float64(iterations(s.Shipped))
+	var sum float64
+	for _, r := range s.Res.Runs {
+		if r.Summary.Iterations > 0 {
+			sum += r.Summary.Wall / float64(r.Summary.Iterations) * full
+		}
+	}
+	return sum * float64(p1*s1*o1) / float64(p0*s0*o0) / 3600
 }
 
 // budgetWord is the budget of a section in a few words.
@@ -360,6 +400,9 @@ func writeSection(w io.Writer, s section, cl []Claim) {
 		return
 	}
 	b := budgetWord(s)
+	if !slices.ContainsFunc(cl, func(c Claim) bool { return !c.Extension }) {
+		fmt.Fprintln(w, "None of the paper's claims covers this scenario.")
+	}
 	for _, c := range cl {
 		if c.Extension {
 			continue

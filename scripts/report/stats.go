@@ -58,13 +58,17 @@ func lines(res *scenarios.Results) []*line {
 		l, ok := index[key]
 		if !ok {
 			l = &line{Optimizer: r.Optimizer, Point: r.Point}
-			if s, err := res.Scenario.At(r.Point); err == nil {
-				for i := range s.Optimizers {
-					if o := &s.Optimizers[i]; o.Label() == r.Optimizer {
-						l.Kind, l.Device, l.Window, l.Kappa0 = o.Kind, o.Device, o.Window.Time, o.Kappa0
-						if o.Thermodynamic() && l.Device == "" {
-							l.Device = "circuit"
-						}
+			// The settings at the point; those of the file if the point
+			// cannot be applied (the kind and device are never swept).
+			s := res.Scenario
+			if sp, err := s.At(r.Point); err == nil {
+				s = sp
+			}
+			for i := range s.Optimizers {
+				if o := &s.Optimizers[i]; o.Label() == r.Optimizer {
+					l.Kind, l.Device, l.Window, l.Kappa0 = o.Kind, o.Device, o.Window.Time, o.Kappa0
+					if o.Thermodynamic() && l.Device == "" {
+						l.Device = "circuit"
 					}
 				}
 			}
