@@ -225,104 +225,108 @@ func lrEigenInverse(k []float64, n int, wr, wi, x []float64) bool {
 // lrInvIter holds the workspaces of inverse iteration on a Hessenberg
 // matrix.
 type lrInvIter struct {
-	u      []complex128 // n×n: LU of H − λI (upper part and the subdiagonal)
-	l, b   []complex128 // multipliers, iterate
-	ur     []float64    // the same for a real λ
-	lr, br []float64
-	piv    []bool // rows j and j+1 swapped at step j
+	ur, ui []float64 // n×n: LU of H − λI (upper part and subdiagonal), real and imaginary parts
+	lr, li []float64 // multipliers
+	br, bi []float64 // iterate
+	piv    []bool    // rows j and j+1 swapped at step j
 }
 
 // vector writes into column j of the n×n row-major xh (columns j, j+1 for
 // a complex λ: real and imaginary parts) an eigenvector of the upper
 // Hessenberg h for its eigenvalue λ: two steps of inverse iteration from
-// a quasi-random start that depends on j, with zero pivots replaced by
-// ε·‖H‖₁ as in LAPACK's Dlaein.
+// a start that depends on j, with zero pivots replaced by ε·‖H‖₁ as in
+// LAPACK's Dlaein. Complex arithmetic is split into real and imaginary
+// arrays so that the vector kernels apply.
 func (it *lrInvIter) vector(h []float64, n int, hnorm float64, lam complex128, j int, xh []float64) {
 	eps3 := max(hnorm*0x1p-52, 0x1p-1022)
 	if cap(it.piv) < n {
 		it.piv = make([]bool, n)
+		it.lr, it.li, it.br, it.bi = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	}
+	if cap(it.ur) < n*n {
+		it.ur = make([]float64, n*n)
 	}
 	if imag(lam) == 0 {
 		it.vectorReal(h, n, eps3, real(lam), j, xh)
 		return
 	}
-	if cap(it.u) < n*n {
-		it.u = make([]complex128, n*n)
-		it.l, it.b = make([]complex128, n), make([]complex128, n)
+	if cap(it.ui) < n*n {
+		it.ui = make([]float64, n*n)
 	}
-	u, l, piv, b := it.u[:n*n], it.l[:n], it.piv[:n], it.b[:n]
+	ur, ui := it.ur[:n*n], it.ui[:n*n]
+	lr, li, piv, br, bi := it.lr[:n], it.li[:n], it.piv[:n], it.br[:n], it.bi[:n]
+	lre, lim := real(lam), imag(lam)
 	for i := range n {
 		lo := max(0, i-1)
-		row := u[i*n : (i+1)*n]
-		for c := lo; c < n; c++ {
-			row[c] = complex(h[i*n+c], 0)
-		}
-		row[i] -= lam
+		copy(ur[i*n+lo:(i+1)*n], h[i*n+lo:(i+1)*n])
+		clear(ui[i*n+lo : (i+1)*n])
+		ur[i*n+i] -= lre
+		ui[i*n+i] = -lim
 	}
 	for c := 0; c < n-1; c++ {
-		rc, rn := u[c*n:(c+1)*n], u[(c+1)*n:(c+2)*n]
-		piv[c] = cabs1(rn[c]) > cabs1(rc[c])
+		cr, ci := ur[c*n+c:(c+1)*n], ui[c*n+c:(c+1)*n]
+		nr, ni := ur[(c+1)*n+c:(c+2)*n], ui[(c+1)*n+c:(c+2)*n]
+		piv[c] = math.Abs(nr[0])+math.Abs(ni[0]) > math.Abs(cr[0])+math.Abs(ci[0])
 		if piv[c] {
-			for t := c; t < n; t++ {
-				rc[t], rn[t] = rn[t], rc[t]
+			for t := range cr {
+				cr[t], nr[t] = nr[t], cr[t]
+				ci[t], ni[t] = ni[t], ci[t]
 			}
 		}
-		if rc[c] == 0 {
-			rc[c] = complex(eps3, 0)
+		if cr[0] == 0 && ci[0] == 0 {
+			cr[0] = eps3
 		}
-		m := rn[c] / rc[c]
-		l[c] = m
-		if m != 0 {
-			for t := c + 1; t < n; t++ {
-				rn[t] -= m * rc[t]
-			}
-		}
+		m := complex(nr[0], ni[0]) / complex(cr[0], ci[0])
+		mr, mi := real(m), imag(m)
+		lr[c], li[c] = mr, mi
+		// row c+1 −= m·row c
+		lrAxpy(-mr, cr[1:], nr[1:])
+		lrAxpy(mi, ci[1:], nr[1:])
+		lrAxpy(-mr, ci[1:], ni[1:])
+		lrAxpy(-mi, cr[1:], ni[1:])
 	}
-	if u[n*n-1] == 0 {
-		u[n*n-1] = complex(eps3, 0)
+	if ur[n*n-1] == 0 && ui[n*n-1] == 0 {
+		ur[n*n-1] = eps3
 	}
-	for i := range b {
-		b[i] = complex(lrStart(i, j), 0)
+	for i := range n {
+		br[i], bi[i] = lrStart(i, j), 0
 	}
 	for range 2 {
 		for c := 0; c < n-1; c++ {
 			if piv[c] {
-				b[c], b[c+1] = b[c+1], b[c]
+				br[c], br[c+1] = br[c+1], br[c]
+				bi[c], bi[c+1] = bi[c+1], bi[c]
 			}
-			b[c+1] -= l[c] * b[c]
+			// b[c+1] −= l[c]·b[c]
+			br[c+1] -= lr[c]*br[c] - li[c]*bi[c]
+			bi[c+1] -= lr[c]*bi[c] + li[c]*br[c]
 		}
 		for i := n - 1; i >= 0; i-- {
-			row := u[i*n : (i+1)*n]
-			var s complex128
-			for t := i + 1; t < n; t++ {
-				s += row[t] * b[t]
-			}
-			b[i] = (b[i] - s) / row[i]
+			rr, ri := ur[i*n+i+1:(i+1)*n], ui[i*n+i+1:(i+1)*n]
+			d1, d2 := lrDot2(rr, br[i+1:], bi[i+1:]) // Re·Re, Re·Im
+			d3, d4 := lrDot2(ri, br[i+1:], bi[i+1:]) // Im·Re, Im·Im
+			v := (complex(br[i], bi[i]) - complex(d1-d4, d2+d3)) / complex(ur[i*n+i], ui[i*n+i])
+			br[i], bi[i] = real(v), imag(v)
 		}
 		nrm := 0.0
-		for _, v := range b {
-			nrm = max(nrm, cabs1(v))
+		for i := range br {
+			nrm = max(nrm, math.Abs(br[i])+math.Abs(bi[i]))
 		}
 		if nrm > 0 {
-			for i := range b {
-				b[i] /= complex(nrm, 0)
+			for i := range br {
+				br[i] /= nrm
+				bi[i] /= nrm
 			}
 		}
 	}
 	for i := range n {
-		xh[i*n+j] = real(b[i])
-		if imag(lam) != 0 {
-			xh[i*n+j+1] = imag(b[i])
-		}
+		xh[i*n+j] = br[i]
+		xh[i*n+j+1] = bi[i]
 	}
 }
 
 // vectorReal is vector for a real λ, in real arithmetic.
 func (it *lrInvIter) vectorReal(h []float64, n int, eps3, lam float64, j int, xh []float64) {
-	if cap(it.ur) < n*n {
-		it.ur = make([]float64, n*n)
-		it.lr, it.br = make([]float64, n), make([]float64, n)
-	}
 	u, l, piv, b := it.ur[:n*n], it.lr[:n], it.piv[:n], it.br[:n]
 	for i := range n {
 		lo := max(0, i-1)
@@ -389,8 +393,6 @@ func lrStart(i, j int) float64 {
 	return float64(z>>11)*0x1p-53 - 0.5
 }
 
-// cabs1 returns |Re z| + |Im z|.
-func cabs1(z complex128) float64 { return math.Abs(real(z)) + math.Abs(imag(z)) }
 
 // lrSchurVectors writes into the columns of the n×n row-major xt the
 // right eigenvectors of the standardized real Schur form t (row-major,
