@@ -108,6 +108,8 @@ type lowRank struct {
 	xr   []float64    // r×r real form X_r of the eigenvectors (X = X_r T)
 	xinv []float64    // r×r X_r⁻¹
 	cond float64      // condition number estimate of X_r (1-norm)
+	twin bool         // F = Bᵀ: the two J copies are identical
+	p    []float64    // r×r P = F diag(ε) B
 
 	// Noise level, keyed by Q = σ² per cell and the stage noise.
 	noiseOK      bool
@@ -291,8 +293,26 @@ func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) []float64 {
 	lr.err = nil
 	lr.noiseOK, lr.inputOK = false, false
 	fm, bm, hm := m.F.RawMatrix(), m.B.RawMatrix(), m.Hs.RawMatrix()
-	p := make([]float64, r*r)
-	lrMulTo(p, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, m.eps, lrOperand{bm.Data, bm.Stride, false}, false)
+	lr.p = grow(lr.p, r*r)
+	p := lr.p
+	// Identical J copies (no programming error or stuck devices, ideal
+	// stage op-amps): F diag(ε) Fᵀ is symmetric, half the work. The test
+	// stops at the first difference.
+	lr.twin = true
+	for k := 0; k < r && lr.twin; k++ {
+		row := fm.Data[k*fm.Stride : k*fm.Stride+n]
+		for i, v := range row {
+			if v != bm.Data[i*bm.Stride+k] {
+				lr.twin = false
+				break
+			}
+		}
+	}
+	if lr.twin {
+		lrMulTo(p, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, m.eps, lrOperand{fm.Data, fm.Stride, true}, true)
+	} else {
+		lrMulTo(p, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, m.eps, lrOperand{bm.Data, bm.Stride, false}, false)
+	}
 	k := make([]float64, r*r)
 	lrMulTo(k, r, r, r, r, lrOperand{hm.Data, hm.Stride, false}, nil, lrOperand{p, r, false}, false)
 
@@ -392,7 +412,14 @@ func (lr *lowRank) noiseGram(m *spuModel) {
 	if cellNoise {
 		gf := make([]float64, r*r)
 		tmp := make([]float64, r*r)
-		lrMulTo(gf, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, lr.q, lrOperand{fm.Data, fm.Stride, true}, true)
+		if c, ok := lr.noiseMultiple(); ok {
+			// F Q Fᵀ = c·F diag(ε) Fᵀ, already computed.
+			for i, v := range lr.p {
+				gf[i] = c * v
+			}
+		} else {
+			lrMulTo(gf, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, lr.q, lrOperand{fm.Data, fm.Stride, true}, true)
+		}
 		lrMulTo(tmp, r, r, r, r, hop, nil, lrOperand{gf, r, false}, false)
 		lrMulTo(lr.gq, r, r, r, r, lrOperand{tmp, r, false}, nil, hopT, false)
 		symmetrize(lr.gq, r)
@@ -403,6 +430,21 @@ func (lr *lowRank) noiseGram(m *spuModel) {
 			lr.ss[k*r+k] += m.sigW[k] * m.sigW[k]
 		}
 	}
+}
+
+// noiseMultiple reports whether Q = c·ε with identical J copies, so that
+// F Q Fᵀ = c·P (P = F diag(ε) Fᵀ from coupling): uniform cell noise and
+// capacitors, as with injected noise alone.
+func (lr *lowRank) noiseMultiple() (float64, bool) {
+	if !lr.twin || len(lr.p) == 0 {
+		return 0, false
+	}
+	for i := range lr.q {
+		if lr.q[i] != lr.q[0] || lr.eps[i] != lr.eps[0] {
+			return 0, false
+		}
+	}
+	return lr.q[0] / lr.eps[0], true
 }
 
 // noiseCoordinates computes G̃ = X⁻¹GX⁻ᴴ and Ỹ (see the method).

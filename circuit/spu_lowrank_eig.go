@@ -393,7 +393,6 @@ func lrStart(i, j int) float64 {
 	return float64(z>>11)*0x1p-53 - 0.5
 }
 
-
 // lrSchurVectors writes into the columns of the n×n row-major xt the
 // right eigenvectors of the standardized real Schur form t (row-major,
 // quasi-upper-triangular with 2×2 blocks for conjugate pairs, as returned

@@ -86,14 +86,19 @@ type lowRankCase struct {
 	// unstable adds devices stuck at G_max (1 %) and lowers λ to 0.15, which
 	// pushes one mode of the drift past the damping: Re(d + λ_i) < 0.
 	unstable bool
+	// ideal uses exact arrays and op-amps with injected noise only: the two
+	// J copies are identical (symmetric Gram) and the cell noise uniform
+	// (the noise Gram is a multiple of the coupling's).
+	ideal bool
 }
 
 var lowRankCases = []lowRankCase{
-	{"N>r", 24, 3, 3, 21, false, false},
-	{"N<r", 6, 4, 3, 21, true, false},
-	{"N=r", 12, 4, 3, 21, true, false},
-	{"N>r complex", 10, 3, 3, 22, true, false},
-	{"unstable", 14, 3, 3, 20, false, true},
+	{"N>r", 24, 3, 3, 21, false, false, false},
+	{"N<r", 6, 4, 3, 21, true, false, false},
+	{"N=r", 12, 4, 3, 21, true, false, false},
+	{"N>r complex", 10, 3, 3, 22, true, false, false},
+	{"unstable", 14, 3, 3, 20, false, true, false},
+	{"ideal", 20, 3, 3, 27, false, false, true},
 }
 
 func (c lowRankCase) spu(t *testing.T, hw *Hardware) (*SPU, *rand.Rand) {
@@ -110,10 +115,14 @@ func (c lowRankCase) spu(t *testing.T, hw *Hardware) (*SPU, *rand.Rand) {
 	} else {
 		J.Scale(3, J)
 	}
+	if c.ideal {
+		*hw = Hardware{Noise: NoiseSpec{Kappa0: hw.Noise.Kappa0}}
+	}
 	s := newFactored(t, hw, J, H, lambda, g, c.seed)
 	s.Reset(randVec(c.n, rng))
 	lr, err := s.lowRankFactor()
 	require.NoError(t, err)
+	require.Equal(t, c.ideal, lr.twin, "identical J copies")
 	pairs := false
 	for _, k := range lr.kind {
 		pairs = pairs || k == 1
@@ -133,7 +142,9 @@ func TestLowRankMeanMatchesDense(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _ := tc.spu(t, lowRankHardware(false))
 			M, D, xbar := denseReference(t, s)
-			require.False(t, mat.Equal(M, M.T()), "drift should be non-symmetric")
+			if !tc.ideal {
+				require.False(t, mat.EqualApprox(M, M.T(), 1e-6), "drift should be non-symmetric")
+			}
 			if tc.unstable {
 				xbar = nil // no stable fixed point: propagate x itself below
 			}
@@ -187,6 +198,9 @@ func TestLowRankCovarianceMatchesDense(t *testing.T) {
 	for _, tc := range lowRankCases {
 		for _, kappa := range []float64{0, 1e-3} {
 			t.Run(fmt.Sprintf("%s/kappa0=%g", tc.name, kappa), func(t *testing.T) {
+				if tc.ideal && kappa == 0 {
+					t.Skip("ideal hardware without injected noise is noise-free")
+				}
 				hw := lowRankHardware(true)
 				hw.Noise.Kappa0 = kappa
 				s, _ := tc.spu(t, hw)
@@ -195,6 +209,8 @@ func TestLowRankCovarianceMatchesDense(t *testing.T) {
 				lr, err := s.lowRankFactor()
 				require.NoError(t, err)
 				require.True(t, lr.noisy)
+				_, multiple := lr.noiseMultiple()
+				require.Equal(t, tc.ideal, multiple, "noise Gram a multiple of the coupling's")
 				for _, h := range []float64{0.05, 1, 20} {
 					p, err := lr.prop(h)
 					require.NoError(t, err)
