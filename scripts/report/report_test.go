@@ -245,6 +245,8 @@ func TestAnalogTime(t *testing.T) {
 		// decreasing (10>20).
 		{"one dip", []float64{0.5, 0.8, 0.7, 0.92}, PartlyAgrees, Agrees},
 		{"decreasing", []float64{0.9, 0.8, 0.7, 0.6}, Disagrees, Disagrees},
+		// All within minEffect of each other: no trend.
+		{"flat", []float64{0.950, 0.953, 0.953, 0.945}, Disagrees, Agrees},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := verdicts(claims(synth(t, fig4aTOML, run(tc.fracs))))
@@ -498,4 +500,21 @@ func TestCodesign(t *testing.T) {
 	assert.Contains(t, all, "adc.bits: 35.0 % at 6, 75.0 % at 12, the fewest bits within 1 point of the best: 12 (range 40.0 points); arrays.bits: 65.0 % at 4, 45.0 % at 12")
 	assert.Contains(t, all, "arrays.bits with adc.bits = 6: 60.0 % at 4, 10.0 % at 12; with adc.bits = 12: 70.0 % at 4, 80.0 % at 12")
 	assert.Contains(t, all, "upload dominates, 100.0 %")
+}
+
+func TestTrend(t *testing.T) {
+	for _, tc := range []struct {
+		vs       []float64
+		tol      float64
+		up, down int
+	}{
+		{[]float64{1, 2, 3}, 0, 3, 0},
+		{[]float64{3, 2, 1}, 0, 0, 3},
+		// Within the tolerance: no pair counts.
+		{[]float64{1.040, 1.043, 1.043, 1.035}, 0.01, 0, 0},
+		{[]float64{1, math.NaN(), 2}, 0, 1, 0},
+	} {
+		up, down := trend(tc.vs, tc.tol)
+		assert.Equal(t, [2]int{tc.up, tc.down}, [2]int{up, down}, "%v", tc.vs)
+	}
 }
