@@ -13,7 +13,13 @@ import (
 // Benchmarks of one analog window at the scale of the paper's MNIST
 // experiment (issue 9): r = b·dz = 64·10 = 640, N = 2,000 and 20,000,
 // t = 50τ, on a synthetic Jacobian with mismatch and noise on (benchHardware).
-// -short keeps N = 2,000. Compare methods and revisions with benchstat:
+// -short keeps N = 2,000. The low-rank window costs O(r²N + r³) whatever
+// t; its r³ part (≈ 0.5–0.8 s at r = 640 on 2 cores) makes it slower than
+// 500 Euler–Maruyama steps when N is only a few r (N = 2,000), and several
+// times faster from N ≈ 10r on. The allocations of a window are the r×r
+// workspaces of one factorization (≈ 85 MiB at r = 640); a cached step
+// (BenchmarkLowRankStep) allocates nothing. Compare methods and revisions
+// with benchstat:
 //
 //	go test ./circuit -run '^$' -bench 'SPUWindow|LowRank' -count 6 > new.txt
 //	benchstat old.txt new.txt
