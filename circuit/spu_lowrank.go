@@ -28,10 +28,12 @@ import (
 // Q = diag(σ_i²) the white current noise of each cell (Johnson, injected,
 // op-amp) and S = [Ĥ diag(σ_u), diag(σ_w)] the stage noise, which enters
 // through the Jᵀ array. The two J copies differ (independent programming
-// errors), so M is not symmetric. The method needs D = d·I with d > 0:
-// identical capacitors and infinite cell op-amp gain (else [MethodAuto]
-// uses Euler–Maruyama). The drift need not be stable: mismatch can push a
-// mode of dI + K past the damping.
+// errors), so M is not symmetric. MethodLowRank needs D = d·I with d > 0:
+// identical capacitors and infinite cell op-amp gain; otherwise
+// MethodLowRankETD uses the propagator of d̄I + UVᵀ (d̄ the midrange of the
+// d_i) in exponential Euler steps for the remainder (see runLowRank). The
+// drift need not be stable: mismatch can push a mode of dI + K past the
+// damping.
 //
 // # Transition
 //
@@ -67,11 +69,14 @@ import (
 //
 // So the method is exact in distribution for any h, with no step, for the
 // circuit as programmed. Cost per programming: the Gram matrices
-// F diag(ε) B (r²N) and F Q Fᵀ (r²N/2), a non-symmetric eigendecomposition
-// and a few products of r×r matrices; per step length: O(r²) scalar
-// functions and a Cholesky factorization (r³/3), cached for the last
-// lowRankCacheSize lengths; per step: two passes over the J copy (F x and
-// F Q^½ z together), one over the Jᵀ array (B ω) and O(r²).
+// F diag(ε) B (r²N; r²N/2 when the two copies are identical) and F Q Fᵀ
+// (r²N/2; none when Q ∝ ε and the copies are identical), a non-symmetric
+// eigendecomposition (lrEigen) and a few products of r×r matrices, all on
+// the blocked kernels of spu_lowrank_gemm.go; per step length: O(r²)
+// scalar functions and a Cholesky factorization (r³/3), cached for the
+// last lowRankCacheSize lengths; per step: one pass over the J copy (F x
+// and F Q^½ z together), one over the Jᵀ array (B ω) and O(r²), without
+// allocating.
 //
 // # Accuracy
 //
