@@ -40,8 +40,9 @@ const (
 	// a single seed on short budgets.
 	closeFraction = 0.9
 	// minEffect: a change of a final metric smaller than this fraction of
-	// its value counts as no effect. With two or more seeds the change must
-	// also exceed two standard errors of the paired differences.
+	// its value counts as no effect; see metric.floor for the accuracy's
+	// own noise floor. With two or more seeds a change must also exceed two
+	// standard errors of the paired differences.
 	minEffect = 0.01
 	// paperCostRatio is the paper's estimate of the time of a TNGD
 	// iteration relative to Adam's ("about 2×"); a measured ratio within a
@@ -61,6 +62,22 @@ type metric struct {
 	init   func(stats) float64
 	series func(curve) []float64
 	format func(float64) string
+}
+
+// floor returns the smallest difference between two final values a and b
+// of m, measured on a test set of n samples, that the rules count as a
+// change: minEffect of their size, and for the accuracy at least two
+// standard errors of the difference of two accuracies measured on n
+// samples, 2·√2·√(p(1−p)/n) with p their mean (independent samples; the
+// two runs share the test set, so this overstates the error and errs
+// towards "no change"). At p = 0.9 and n = 2 000 that is 1.9 points.
+func (m metric) floor(a, b float64, n int) float64 {
+	f := minEffect * math.Max(math.Abs(a), math.Abs(b))
+	if !m.Lower && n > 0 {
+		p := (a + b) / 2
+		f = math.Max(f, 2*math.Sqrt2*math.Sqrt(p*(1-p)/float64(n)))
+	}
+	return f
 }
 
 var (
@@ -284,13 +301,14 @@ func beyondBaselines(ls []*line) []Claim {
 // Closeness is the fraction of exact NGD's improvement TNGD reaches, on
 // each metric. "Improves with t" agrees when that fraction never decreases
 // and increases between some pair of t, partly when it increases between
-// more pairs of t than it decreases; changes below minEffect (of the NGD
-// improvement) count as none. "Close to NGD" agrees when the largest t
+// more pairs of t than it decreases; changes below the noise floor of the
+// metric (metric.floor, in units of the NGD improvement) count as none. "Close to NGD" agrees when the largest t
 // reaches closeFraction.
 func analogTime(ls []*line, key string) []Claim {
 	type pt struct {
 		t  float64
 		st stats
+		l  *line
 	}
 	var refs []stats
 	var pts []pt
@@ -300,7 +318,7 @@ func analogTime(ls []*line, key string) []Claim {
 			refs = append(refs, l.stats())
 		case "tngd":
 			if t, ok := pointValue(l.Point, key); ok {
-				pts = append(pts, pt{t: t, st: l.stats()})
+				pts = append(pts, pt{t: t, st: l.stats(), l: l})
 			}
 		}
 	}
@@ -334,10 +352,17 @@ func analogTime(ls []*line, key string) []Claim {
 		if slices.ContainsFunc(fr, math.IsNaN) {
 			return Inconclusive, ev
 		}
-		up, down := trend(fr, minEffect)
+		// The noise floor of the final values, in units of the NGD
+		// improvement.
+		var fin mean
+		for _, p := range pts {
+			fin.add(m.final(p.st))
+		}
+		tol := m.floor(fin.value(), fin.value(), pts[0].l.Test) / math.Abs(m.final(ref)-m.init(ref))
+		up, down := trend(fr, tol)
 		switch {
 		case up == 0 && down == 0:
-			return Disagrees, ev + fmt.Sprintf(" (no two differ by %s or more)", pct(minEffect))
+			return Disagrees, ev + fmt.Sprintf(" (no two differ by more than the noise floor, %s of it)", pct(tol))
 		case down == 0:
 			return Agrees, ev
 		case up > down:
@@ -394,8 +419,8 @@ func trend(vs []float64, tol float64) (up, down int) {
 // delayMomentum checks Fig. 4b: a delay t_d > 0 helps, like momentum. On
 // each metric, the final value at each delay is compared with that at the
 // smallest delay run (t_d = 0): a clear improvement is a change of at least
-// minEffect of it, and, with two or more seeds, of at least two standard
-// errors of the paired differences. Agrees when every t_d > 0 improves
+// the metric's noise floor (metric.floor) and, with two or more seeds, of
+// at least two standard errors of the paired differences. Agrees when every t_d > 0 improves
 // clearly, partly when some do.
 func delayMomentum(ls []*line, key string) []Claim {
 	type pt struct {
@@ -423,8 +448,7 @@ func delayMomentum(ls []*line, key string) []Claim {
 		for _, p := range pts[1:] {
 			s := p.l.stats()
 			d, se := pairedDiff(m, base.l, p.l)
-			rel := d / math.Abs(m.final(bs))
-			clear := math.Abs(rel) >= minEffect && (math.IsNaN(se) || math.Abs(d) >= 2*se)
+			clear := math.Abs(d) >= m.floor(m.final(bs), m.final(s), p.l.Test) && (math.IsNaN(se) || math.Abs(d) >= 2*se)
 			word := "no clear change"
 			switch {
 			case clear && m.better(d, 0):
@@ -446,6 +470,11 @@ func delayMomentum(ls []*line, key string) []Claim {
 		}
 		return Disagrees, ev
 	})
+	var cos []string
+	for _, p := range pts {
+		cos = append(cos, fmt.Sprintf("%s at t_d = %gτ", num(p.l.stats().SolveCos), p.d))
+	}
+	c.Evidence += "; mean solve cosine " + strings.Join(cos, ", ")
 	return []Claim{c}
 }
 

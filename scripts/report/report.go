@@ -36,10 +36,11 @@ type figure struct {
 	Link string
 }
 
-// budget lists how the run of res was reduced from the shipped scenario:
-// seeds, iterations per run, training and test subsets, pre-training and
-// sweep points. It returns nil when nothing was reduced.
-func budget(shipped, run *scenarios.Scenario) []string {
+// budget lists how the run was reduced from the shipped scenario: seeds,
+// iterations per run, training and test subsets, pre-training and sweep
+// points. It returns nil when nothing was reduced. With detail, the sweep
+// item names the values of each reduced key.
+func budget(shipped, run *scenarios.Scenario, detail bool) []string {
 	if shipped == nil || run == nil {
 		return nil
 	}
@@ -64,6 +65,7 @@ func budget(shipped, run *scenarios.Scenario) []string {
 	pa, _ := run.Sweep.Points()
 	pb, _ := shipped.Sweep.Points()
 	if len(pa) != len(pb) {
+		s := fmt.Sprintf("%d of %d sweep points", len(pa), len(pb))
 		var keys []string
 		for _, k := range shipped.Sweep.Keys() {
 			va, vb := run.Sweep.Params[k], shipped.Sweep.Params[k]
@@ -71,8 +73,7 @@ func budget(shipped, run *scenarios.Scenario) []string {
 				keys = append(keys, fmt.Sprintf("%s %s of %s", shortKey(k), values(va), values(vb)))
 			}
 		}
-		s := fmt.Sprintf("%d of %d sweep points", len(pa), len(pb))
-		if keys != nil {
+		if detail && keys != nil {
 			s += " (" + strings.Join(keys, "; ") + ")"
 		}
 		out = append(out, s)
@@ -240,7 +241,7 @@ func writeReport(w io.Writer, secs []section) {
 			if c.Extension || c.Verdict == "" {
 				continue
 			}
-			fmt.Fprintf(w, "| %s | %s | **%s** | [%s](#%s) | %s |\n", c.Figure, cell(c.Paper), c.Verdict, s.Name, anchor(s.Name), cell(budgetWord(s)))
+			fmt.Fprintf(w, "| %s | %s | **%s** | [%s](#%s) | %s |\n", c.Figure, cell(c.Paper), c.Verdict, s.Name, anchor(s.Name), cell(budgetWord(s, false)))
 		}
 	}
 	fmt.Fprintln(w)
@@ -258,7 +259,7 @@ func writeReport(w io.Writer, secs []section) {
 			any = true
 			continue
 		}
-		if b := budget(s.Shipped, s.Res.Scenario); b != nil {
+		if b := budget(s.Shipped, s.Res.Scenario, true); b != nil {
 			fmt.Fprintf(w, "- %s: run at %s; the full run is `tngd run scenarios/%s.toml --out results/reproduction-full/%s`",
 				s.Name, strings.Join(b, ", "), s.Name, s.Name)
 			if h := fullCost(s); !math.IsNaN(h) {
@@ -301,12 +302,13 @@ func fullCost(s section) float64 {
 	return sum * float64(p1*s1*o1) / float64(p0*s0*o0) / 3600
 }
 
-// budgetWord is the budget of a section in a few words.
-func budgetWord(s section) string {
+// budgetWord is the budget of a section in a few words, with the values
+// of reduced sweeps when detail is set.
+func budgetWord(s section, detail bool) string {
 	if s.Res == nil {
 		return "not run"
 	}
-	if b := budget(s.Shipped, s.Res.Scenario); b != nil {
+	if b := budget(s.Shipped, s.Res.Scenario, detail); b != nil {
 		return "reduced: " + strings.Join(b, ", ")
 	}
 	return "full"
@@ -333,7 +335,7 @@ func writeSection(w io.Writer, s section, cl []Claim) {
 	for _, r := range s.Res.Runs {
 		wall += r.Summary.Wall
 	}
-	fmt.Fprintf(w, "**Budget:** %s. ", budgetWord(s))
+	fmt.Fprintf(w, "**Budget:** %s. ", budgetWord(s, true))
 	fmt.Fprintf(w, "%d runs, %s of wall time in the runs", len(s.Res.Runs), wallTime(wall))
 	if !math.IsNaN(s.Wall) {
 		fmt.Fprintf(w, " (%s for the whole command)", wallTime(s.Wall))
@@ -399,7 +401,7 @@ func writeSection(w io.Writer, s section, cl []Claim) {
 		fmt.Fprintln(w)
 		return
 	}
-	b := budgetWord(s)
+	b := budgetWord(s, false)
 	if !slices.ContainsFunc(cl, func(c Claim) bool { return !c.Extension }) {
 		fmt.Fprintln(w, "None of the paper's claims covers this scenario.")
 	}

@@ -16,6 +16,7 @@ type line struct {
 	Device    string // "circuit" or "ideal" for the thermodynamic kinds
 	Window    float64
 	Kappa0    float64 // κ₀ of an ideal device (normalised units)
+	Test      int     // size of the test set
 	Point     scenarios.Point
 	Runs      []*scenarios.Record
 }
@@ -63,6 +64,10 @@ func lines(res *scenarios.Results) []*line {
 			s := res.Scenario
 			if sp, err := s.At(r.Point); err == nil {
 				s = sp
+			}
+			l.Test = size(s.Task.TeacherStudent.Test, 256)
+			if isMNIST(s) {
+				l.Test = size(s.Task.MNIST.Test, 10000)
 			}
 			for i := range s.Optimizers {
 				if o := &s.Optimizers[i]; o.Label() == r.Optimizer {
