@@ -167,6 +167,7 @@ func Execute(ctx context.Context, job Job, onEval func(Row)) (Summary, error) {
 	}
 	if dev != nil {
 		sum.Clipped, sum.Saturated = dev.clipped, dev.saturated
+		sum.Method = dev.method
 	}
 	return sum, nil
 }
@@ -277,6 +278,7 @@ type device struct {
 	phases             struct{ upload, window, readout, delay float64 }
 	clipped, saturated int
 	wall               time.Duration
+	method             string // integration method of the last window
 
 	jPad *mat.Dense
 	hPad *mat.SymDense
@@ -290,10 +292,12 @@ func newDevice(o *Optimizer, hw *circuit.Hardware, n, r int, rng *rand.Rand) (*d
 		if err != nil {
 			return nil, err
 		}
-		d.thermo = &solver.Thermodynamic{Device: spu, Window: o.Window}
+		ev := o.Evolution
+		d.thermo = &solver.Thermodynamic{Device: spu, Window: o.Window, Evolution: &ev}
 		d.inner = d.thermo
 	case "ideal":
 		d.inner = &solver.IdealDevice{Window: o.Window, Kappa0: o.Kappa0, Rand: rng}
+		d.method = "ideal"
 	default:
 		return nil, fmt.Errorf("scenarios: unknown device %q", o.Device)
 	}
@@ -316,6 +320,7 @@ func (d *device) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense, lambd
 		d.phases.delay = d.window.Delay * d.tau
 		d.phases.window = rep.Times.Analog - d.phases.delay
 		d.phases.readout = rep.Times.ADC
+		d.method = rep.Method.String()
 		d.clipped += rep.ArrayClipped + rep.InputClipped + rep.ReadClipped
 		d.saturated += rep.Saturated + rep.StageSaturated
 	} else {

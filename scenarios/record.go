@@ -105,4 +105,8 @@ type Summary struct {
 	IterToTarget int     `json:"iter_to_target"`
 	Clipped      int     `json:"clipped"`
 	Saturated    int     `json:"saturated"`
+	// Method is how the device was simulated (circuit.Method of the last
+	// window: "low-rank", "euler", …, or "ideal"); empty for digital
+	// optimizers.
+	Method string `json:"method,omitempty"`
 }

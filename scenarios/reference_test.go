@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"encoding"
 	"fmt"
 	"go/ast"
 	"go/doc/comment"
@@ -142,6 +143,9 @@ func markdown(text string) string {
 
 // typeName describes a Go type as a TOML type.
 func typeName(t reflect.Type) string {
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		return "string"
+	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		return typeName(t.Elem())
@@ -407,16 +411,19 @@ func generateReference(t *testing.T) string {
 	w.b.WriteString("\n## [[optimizer]]\n\n")
 	w.b.WriteString(markdown(w.docs.typeDoc(ot)) + "\n\n")
 	w.b.WriteString("### Keys of every optimizer\n\n")
-	var window reflect.Type
+	var tables []keyField
 	for _, kf := range tomlFields(ot) {
 		if isTable(kf.field.Type) {
-			window = kf.field.Type
-			fmt.Fprintf(&w.b, "- **`%s`** (table) — see [[optimizer.window]](#optimizerwindow).\n", kf.name)
+			tables = append(tables, kf)
+			title := sectionTitle("optimizer." + kf.name)
+			fmt.Fprintf(&w.b, "- **`%s`** (table) — see [%s](#%s).\n", kf.name, title, anchor(title))
 			continue
 		}
 		w.key(kf.name, typeName(kf.field.Type), w.docs.fieldDoc(ot, kf.field))
 	}
-	w.table("###", "optimizer.window", window, nil)
+	for _, kf := range tables {
+		w.table("###", "optimizer."+kf.name, kf.field.Type, nil)
+	}
 
 	nested := map[reflect.Type]string{}
 	var nestedOrder []reflect.Type

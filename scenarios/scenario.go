@@ -152,6 +152,12 @@ type Optimizer struct {
 	// Kappa0 is the noise κ₀ of the ideal device (normalised units). The
 	// circuit device takes its noise from [hardware.noise].
 	Kappa0 float64 `toml:"kappa0"`
+	// Evolution selects how the circuit device is simulated: method
+	// "auto" (the default: the fastest exact method that applies),
+	// "low-rank", "low-rank-etd", "exact-dense" or "euler-maruyama", and
+	// the Euler step in τ; see circuit.Evolution. The method used is
+	// recorded in the summary.
+	Evolution circuit.Evolution `toml:"evolution"`
 
 	// Config holds the kind's hyper-parameters, decoded from the same table.
 	Config nn.OptimizerConfig `toml:"-"`
@@ -304,8 +310,8 @@ func (o *Optimizer) validate(key string) error {
 		return wrapInvalid(key, err)
 	}
 	if !o.Thermodynamic() {
-		if o.Device != "" || o.Window != (solver.Window{}) || o.Kappa0 != 0 {
-			return invalid(key, "device, window and kappa0 apply only to tngd and tngd-adam, not %q", o.Kind)
+		if o.Device != "" || o.Window != (solver.Window{}) || o.Kappa0 != 0 || o.Evolution != (circuit.Evolution{}) {
+			return invalid(key, "device, window, kappa0 and evolution apply only to tngd and tngd-adam, not %q", o.Kind)
 		}
 		return nil
 	}
@@ -317,6 +323,12 @@ func (o *Optimizer) validate(key string) error {
 	}
 	if o.Kappa0 < 0 {
 		return invalid(key+".kappa0", "must be ≥ 0, got %g", o.Kappa0)
+	}
+	if o.Evolution.Step < 0 {
+		return invalid(key+".evolution.step", "must be ≥ 0, got %g", o.Evolution.Step)
+	}
+	if o.Evolution != (circuit.Evolution{}) && o.Device == "ideal" {
+		return invalid(key+".evolution", "applies to device \"circuit\"; the ideal device is exact")
 	}
 	if o.Kappa0 != 0 && o.Device != "ideal" {
 		return invalid(key+".kappa0", "applies to device \"ideal\"; the circuit device takes its noise from [hardware.noise]")
