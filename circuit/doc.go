@@ -90,8 +90,16 @@
 // controller's scaling rule ([Scaling]) maps problems into conductances and
 // volts and reports the drift scale α, the spectrum in 1/τ, and the clipped
 // and saturated counts. [SPU.Run] evolves the circuit by the method of an
-// [Evolution]; [SPU.Circuit] returns the same circuit as elements, for SPICE
-// export and for cross-checking the structured model against the engine.
+// [Evolution]: the engine's exact dense transition for small states;
+// [MethodLowRank], exact in distribution at the cost of two Gram matrices
+// of the J copies and an r×r eigendecomposition per programming (the drift
+// is d·I plus a low-rank term), then a few J-products per window whatever
+// its length; [MethodLowRankETD], exponential Euler around it when the cell
+// damping differs between cells (capacitor mismatch, finite gain), with a
+// stated error ≤ 1e-3; and Euler–Maruyama, the paper's method, which the
+// automatic choice uses only where nothing exact applies (op-amp rails).
+// [SPU.Circuit] returns the same circuit as elements, for SPICE export and
+// for cross-checking the structured model against the engine.
 //
 // # Ownership and concurrency
 //
