@@ -71,7 +71,7 @@ func Parse(file string, src []byte, sets ...string) (*Scenario, error) {
 			return nil, &FieldError{File: "--set", Err: err}
 		}
 	}
-	s2, err := fromTree(t, "--set")
+	s2, err := fromTree(t, "--set", s.Sweep.order)
 	if err != nil {
 		return nil, err
 	}
@@ -82,8 +82,10 @@ func Parse(file string, src []byte, sets ...string) (*Scenario, error) {
 }
 
 // fromTree decodes a (modified) tree; errors are attributed to origin
-// ("--set", "sweep point 3") since the tree has no lines of its own.
-func fromTree(t tree, origin string) (*Scenario, error) {
+// ("--set", "sweep point 3") since the tree has no lines of its own. The
+// encoder sorts keys, so the swept keys take the order of order (the
+// file's), keys new to the tree following in sorted order.
+func fromTree(t tree, origin string, order []string) (*Scenario, error) {
 	var buf bytes.Buffer
 	if err := toml.NewEncoder(&buf).Encode(t); err != nil {
 		return nil, &FieldError{File: origin, Err: err}
@@ -97,8 +99,26 @@ func fromTree(t tree, origin string) (*Scenario, error) {
 		}
 		return nil, &FieldError{File: origin, Err: err}
 	}
+	s.Sweep.order = keepOrder(order, s.Sweep.order)
 	s.tree = t
 	return s, nil
+}
+
+// keepOrder returns the keys of got in the order of want, followed by the
+// keys of got that want lacks, in their order in got.
+func keepOrder(want, got []string) []string {
+	out := make([]string, 0, len(got))
+	for _, k := range want {
+		if slices.Contains(got, k) {
+			out = append(out, k)
+		}
+	}
+	for _, k := range got {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // decode decodes src strictly and validates it. Errors are *FieldError
@@ -268,10 +288,10 @@ func commonPrefix(path, want []string, names map[string]string) int {
 		}
 		i++
 	}
-	if i < len(path) {
-		return 0
+	if i < len(path) && n < len(want) {
+		return 0 // the line is about another key
 	}
-	return n
+	return n // the line is the key, an enclosing table, or inside the key's table
 }
 
 func isIndex(s string) bool {
@@ -291,7 +311,7 @@ func (s *Scenario) At(p Point) (*Scenario, error) {
 			return nil, &FieldError{File: "sweep", Err: err}
 		}
 	}
-	pt, err := fromTree(t, fmt.Sprintf("sweep point %s", p))
+	pt, err := fromTree(t, fmt.Sprintf("sweep point %s", p), s.Sweep.order)
 	if err != nil {
 		return nil, err
 	}
