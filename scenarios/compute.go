@@ -13,7 +13,7 @@ import "github.com/tngd/tngd/nn"
 //     the gradient then being Jᵀ∂ℓ/∂z (2rN);
 //   - output Hessian H: b·dz² (negligible);
 //   - exact NGD: F = JᵀHJ on its upper triangle N²·r, Cholesky N³/3,
-//     two triangular solves 2N²;
+//     two triangular solves 2N² (for N ≤ maxDense; above, as Woodbury);
 //   - NGD-Woodbury: Gram JJᵀ on its upper triangle r²N, LU 2r³/3, J and Jᵀ
 //     products 4rN, vector work 2N;
 //   - NGD-CG: c GGN-vector products, each a JVP and a VJP on the cached
@@ -25,7 +25,10 @@ import "github.com/tngd/tngd/nn"
 //
 // These are the asymptotic costs of Table 1 of Donatella et al.
 // (arXiv:2405.13817) with their constants made explicit.
-func stepFLOPs(kind string, f nn.FLOPs, b, dz, n int, info nn.StepInfo) float64 {
+//
+// maxDense is the largest N that exact NGD solves densely (nn.ExactNGD's
+// MaxDense); above it exact NGD costs what NGD-Woodbury costs.
+func stepFLOPs(kind string, f nn.FLOPs, b, dz, n, maxDense int, info nn.StepInfo) float64 {
 	B, DZ, N := float64(b), float64(dz), float64(n)
 	fw, bw := float64(f.Forward), float64(f.Backward)
 	r := B * DZ
@@ -38,7 +41,12 @@ func stepFLOPs(kind string, f nn.FLOPs, b, dz, n int, info nn.StepInfo) float64 
 	case "adam":
 		flops = grad + 10*N
 	case "ngd":
-		flops = jac + N*N*r + N*N*N/3 + 2*N*N + 4*N
+		if n > maxDense {
+			// nn solves exactly by Woodbury above MaxDense.
+			flops = jac + r*r*N + 2*r*r*r/3 + 4*r*N + 6*N
+		} else {
+			flops = jac + N*N*r + N*N*N/3 + 2*N*N + 4*N
+		}
 	case "ngd-woodbury":
 		flops = jac + r*r*N + 2*r*r*r/3 + 4*r*N + 6*N
 	case "ngd-cg":

@@ -89,11 +89,15 @@ func Execute(ctx context.Context, job Job, onEval func(Row)) (Summary, error) {
 		solvesAll int
 	)
 	flops := model.FLOPs()
+	maxDense := 2000 // nn.ExactNGD's default
+	if c, ok := opt.Config.(*nn.ExactNGD); ok && c.MaxDense > 0 {
+		maxDense = c.MaxDense
+	}
 	digital := func(info nn.StepInfo, measured time.Duration) float64 {
 		if s.Digital.Measured {
 			return measured.Seconds()
 		}
-		return stepFLOPs(opt.Kind, flops, batchOf(info, batch, dz), dz, n, info)/s.Digital.Throughput() + s.Digital.CallOverhead()
+		return stepFLOPs(opt.Kind, flops, batchOf(info, batch, dz), dz, n, maxDense, info)/s.Digital.Throughput() + s.Digital.CallOverhead()
 	}
 	var stepStart time.Time
 	tr := &nn.Trainer{

@@ -45,6 +45,12 @@ func Figures(res *Results, smooth int) []NamedFigure {
 	groups := groupRuns(res)
 	iter := plots.Axis{Label: "iteration"}
 	simt := plots.Axis{Label: "simulated time", Unit: "s"}
+	if spansDecades(res) {
+		// Optimizers whose iterations differ by orders of magnitude (Adam's
+		// microseconds, TNGD's milliseconds of upload) share the axis only
+		// on a log scale; the t = 0 evaluation is left out there.
+		simt.Scale = plots.ScaleLog
+	}
 	metrics := []struct {
 		name  string
 		axis  plots.Axis
@@ -174,6 +180,18 @@ func Figures(res *Results, smooth int) []NamedFigure {
 	return out
 }
 
+// spansDecades reports whether the final simulated times of the runs
+// differ by more than a factor of 100.
+func spansDecades(res *Results) bool {
+	lo, hi := math.Inf(1), 0.0
+	for _, run := range res.Runs {
+		if t := run.Summary.SimTime; t > 0 {
+			lo, hi = math.Min(lo, t), math.Max(hi, t)
+		}
+	}
+	return hi > 100*lo
+}
+
 // runGroup is the jobs (one per seed) of one line: an optimizer at a point.
 type runGroup struct {
 	label     string
@@ -275,16 +293,36 @@ func pointValue(p Point, key string) (float64, bool) {
 }
 
 // shortPoint formats the assignments of p other than skip compactly, each
-// key shortened to its last element: "bits=4 kappa0=0.001".
+// key shortened to its shortest dotted suffix that no other key of p
+// shares: "arrays.bits=4 adc.bits=6 kappa0=0.001".
 func shortPoint(p Point, skip string) string {
 	var parts []string
 	for _, a := range p {
 		if a.Key != skip {
-			k := a.Key[strings.LastIndexByte(a.Key, '.')+1:]
-			parts = append(parts, fmt.Sprintf("%s=%v", k, a.Value))
+			parts = append(parts, fmt.Sprintf("%s=%v", shortKey(a.Key, p), a.Value))
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// shortKey returns the shortest dotted suffix of key that is not a suffix
+// of another key of p.
+func shortKey(key string, p Point) string {
+	parts := strings.Split(key, ".")
+	for n := 1; n < len(parts); n++ {
+		suffix := strings.Join(parts[len(parts)-n:], ".")
+		unique := true
+		for _, a := range p {
+			if a.Key != key && (a.Key == suffix || strings.HasSuffix(a.Key, "."+suffix)) {
+				unique = false
+				break
+			}
+		}
+		if unique {
+			return suffix
+		}
+	}
+	return key
 }
 
 func optimizerLabels(res *Results) []string {
@@ -301,6 +339,7 @@ func optimizerLabels(res *Results) []string {
 // optimizer and combination of the other keys, the seeds at each value as
 // error bars.
 func sweepFigure(res *Results, key string, y plots.Axis, value func(Summary) float64) plots.Spec {
+	zipped := res.Scenario != nil && res.Scenario.Sweep.Mode == "zip"
 	type line struct {
 		xs []float64
 		ys map[float64][]float64
@@ -310,7 +349,9 @@ func sweepFigure(res *Results, key string, y plots.Axis, value func(Summary) flo
 	for _, run := range res.Runs {
 		x, _ := pointValue(run.Point, key)
 		label := run.Optimizer
-		if o := shortPoint(run.Point, key); o != "" {
+		// In a product sweep the other keys vary independently: one line
+		// per combination. In a zip sweep they vary with key: one line.
+		if o := shortPoint(run.Point, key); o != "" && !zipped {
 			label += " " + o
 		}
 		l, ok := lines[label]
