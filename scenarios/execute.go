@@ -172,6 +172,9 @@ func Execute(ctx context.Context, job Job, onEval func(Row)) (Summary, error) {
 	if dev != nil {
 		sum.Clipped, sum.Saturated = dev.clipped, dev.saturated
 		sum.Method = dev.method
+		if dev.thermo != nil {
+			sum.HardwareBits = hardwareBits(&dev.hw, n, batch*dz)
+		}
 	}
 	return sum, nil
 }
@@ -331,6 +334,19 @@ func (d *device) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense, lambd
 		d.phases.upload, d.phases.window, d.phases.readout, d.phases.delay = idealTimes(&d.hw, d.n, d.r, d.window, d.tau)
 	}
 	return err
+}
+
+// hardwareBits is the cost proxy of Summary.HardwareBits for a factored
+// SPU of n cells and r stage rows, hw resolved.
+func hardwareBits(hw *circuit.Hardware, n, r int) float64 {
+	width := func(bits int) float64 {
+		if bits == 0 {
+			return float64(hw.Link.WordBits)
+		}
+		return float64(bits)
+	}
+	devices := 2 * float64(r) * float64(r+2*n)
+	return devices*width(hw.Arrays.Bits) + float64(n)*(width(hw.DAC.Bits)+width(hw.ADC.Bits))
 }
 
 // idealTimes is the timing model of the hybrid machine applied to the

@@ -250,3 +250,14 @@ window.time = 100
 	assert.Greater(t, quiet, loud+0.01)
 	assert.False(t, math.IsNaN(loud))
 }
+
+// The device-size proxy counts 2·r(r + 2N) conductances of the array code
+// width plus N DAC and N ADC codes, unquantized parts at the link word.
+func TestHardwareBits(t *testing.T) {
+	const n, r = 100, 10
+	devices := 2.0 * r * (r + 2*n)
+	ideal := (&circuit.Hardware{}).Resolved()
+	assert.Equal(t, devices*16+n*(16+16), hardwareBits(&ideal, n, r))
+	hw := (&circuit.Hardware{Arrays: circuit.ArraySpec{Bits: 6}, ADC: circuit.ADC{Bits: 10, FullScale: 1}}).Resolved()
+	assert.Equal(t, devices*6+n*(16+10), hardwareBits(&hw, n, r))
+}

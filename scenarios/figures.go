@@ -30,8 +30,9 @@ type NamedFigure struct {
 //     one line per optimizer (and value of the other keys);
 //   - with two or more numeric swept keys: a heat map of final test
 //     accuracy over the first two, per optimizer;
-//   - with a sweep: a Pareto plot of final accuracy against simulated time
-//     per iteration (the cost of the hardware point).
+//   - with a sweep: Pareto plots of final accuracy against simulated time
+//     per iteration and, when the swept hardware changes it, against the
+//     device's size in bits (Summary.HardwareBits).
 //
 // The figures of final values (sweep, heat map, Pareto) leave out runs that
 // did not finish (diverged, or their device failed): a heat-map cell
@@ -175,6 +176,32 @@ func Figures(res *Results, smooth int) []NamedFigure {
 		}
 		if len(p.Points) > 1 {
 			add("pareto_test_acc", p)
+		}
+		hp := plots.Pareto{
+			Title: "accuracy against the size of the device",
+			Cost:  plots.Axis{Label: "programmed and converter bits", Unit: "bit"},
+			Value: plots.Axis{Label: "final test accuracy"}, Maximize: true,
+		}
+		costs := map[float64]bool{}
+		for _, g := range groups {
+			var cost, acc float64
+			n := 0
+			for _, j := range g.jobs {
+				s := res.Runs[j].Summary
+				if s.Outcome != Finished || s.HardwareBits == 0 || math.IsNaN(s.FinalTestAcc) {
+					continue
+				}
+				cost += s.HardwareBits
+				acc += s.FinalTestAcc
+				n++
+			}
+			if n > 0 {
+				hp.Points = append(hp.Points, plots.ParetoPoint{Label: g.label, Cost: cost / float64(n), Value: acc / float64(n)})
+				costs[cost/float64(n)] = true
+			}
+		}
+		if len(costs) > 1 {
+			add("pareto_test_acc_hardware_bits", hp)
 		}
 	}
 	return out

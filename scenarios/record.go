@@ -105,6 +105,12 @@ type Summary struct {
 	IterToTarget int     `json:"iter_to_target"`
 	Clipped      int     `json:"clipped"`
 	Saturated    int     `json:"saturated"`
+	// HardwareBits is a cost proxy of the device for co-design figures:
+	// the bits held by its programmed conductances, 2·r(r + 2N) devices of
+	// the array code width, plus N DAC and N ADC codes (an unquantized
+	// array or converter counts the link word, 16 bits by default). Zero
+	// for digital optimizers and the ideal device.
+	HardwareBits float64 `json:"hardware_bits"`
 	// Method is how the device was simulated (circuit.Method of the last
 	// window: "low-rank", "euler", …, or "ideal"); empty for digital
 	// optimizers.

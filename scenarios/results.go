@@ -318,6 +318,7 @@ var summaryColumns = []struct {
 	{"iter_to_target", func(s *Summary) string { return strconv.Itoa(s.IterToTarget) }},
 	{"clipped", func(s *Summary) string { return strconv.Itoa(s.Clipped) }},
 	{"saturated", func(s *Summary) string { return strconv.Itoa(s.Saturated) }},
+	{"hardware_bits", func(s *Summary) string { return FormatFloat(s.HardwareBits) }},
 	{"method", func(s *Summary) string { return s.Method }},
 }
 
