@@ -187,7 +187,10 @@
 //	    final test accuracy over the first two numeric swept keys;
 //	pareto_test_acc
 //	    final accuracy against simulated time per iteration, with the
-//	    non-dominated front.
+//	    non-dominated front;
+//	pareto_test_acc_hardware_bits
+//	    final accuracy against the device's size (bits of its programmed
+//	    conductances and converters), when the sweep changes it.
 //
 // Figures of final values leave out runs that did not finish. 'tngd run' draws
 // the same figures at its end; 'tngd plot' redraws them from the results alone,
