@@ -749,3 +749,51 @@ func BenchmarkSPURun(b *testing.B) {
 		})
 	}
 }
+
+// A programmed drift that is not stable (here an indefinite H with a small
+// λ, as coarse arrays can produce) is refused by the engine's dense model,
+// but the automatic method still simulates the window as a real chip
+// would: by the exact low-rank transition, which matches e^{−αAt} on the
+// growing mode too.
+func TestSPUUnstableDriftRunsUnderAuto(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	J, _, g := factoredProblem(12, 2, 2, rng)
+	r, _ := J.Dims()
+	H := mat.NewSymDense(r, nil)
+	for i := range r {
+		H.SetSym(i, i, 1)
+	}
+	H.SetSym(0, 0, -1) // indefinite: JᵀHJ + λI has a negative eigenvalue
+	const lambda = 0.01
+	A := denseA(J, H, lambda)
+	var eig mat.Eigen
+	require.True(t, eig.Factorize(A, mat.EigenNone))
+	minRe := math.Inf(1)
+	for _, v := range eig.Values(nil) {
+		minRe = math.Min(minRe, real(v))
+	}
+	require.Less(t, minRe, 0.0, "the test needs an unstable drift")
+
+	s := newFactored(t, nil, J, H, lambda, g, 4)
+	x0 := randVec(12, rng)
+	s.Reset(x0)
+	_, err := s.Run(1, &Evolution{Method: MethodExactDense})
+	assert.ErrorIs(t, err, ErrUnstable, "a forced dense method refuses the model")
+
+	s.Reset(x0)
+	alpha := s.Scale().Alpha
+	rep, err := s.Run(1, nil)
+	require.NoError(t, err)
+	assert.Equal(t, MethodLowRank, rep.Method)
+	// Oracle: x(t) = e^{−αAt}(x₀ − A⁻¹g) + A⁻¹g (A is invertible here).
+	var xs, diff, want, got mat.VecDense
+	require.NoError(t, xs.SolveVec(A, g))
+	diff.SubVec(x0, &xs)
+	var aa, e mat.Dense
+	aa.Scale(-alpha, A)
+	e.Exp(&aa)
+	want.MulVec(&e, &diff)
+	want.AddVec(&want, &xs)
+	s.ReadTo(&got)
+	assert.Less(t, relErr(&got, &want), 1e-9)
+}
