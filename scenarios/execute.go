@@ -109,7 +109,8 @@ func Execute(ctx context.Context, job Job, onEval func(Row)) (Summary, error) {
 			}
 			elapsed := time.Since(stepStart)
 			if dev != nil {
-				elapsed -= dev.wall
+				elapsed -= dev.wall // simulating the device is not digital work
+				dev.wall = 0
 				ph := dev.phases
 				tl.deviceStep(digital(info, elapsed), ph.upload, ph.window, ph.readout, ph.delay)
 			} else {
@@ -144,6 +145,7 @@ func Execute(ctx context.Context, job Job, onEval func(Row)) (Summary, error) {
 			if onEval != nil {
 				onEval(row)
 			}
+			stepStart = time.Now() // evaluations are not part of a step
 			return nil
 		},
 	}
@@ -284,8 +286,8 @@ type device struct {
 
 	phases             struct{ upload, window, readout, delay float64 }
 	clipped, saturated int
-	wall               time.Duration
-	method             string // integration method of the last window
+	wall               time.Duration // spent simulating since the runtime last reset it
+	method             string        // integration method of the last window
 
 	jPad *mat.Dense
 	hPad *mat.SymDense

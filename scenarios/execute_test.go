@@ -261,3 +261,22 @@ func TestHardwareBits(t *testing.T) {
 	hw := (&circuit.Hardware{Arrays: circuit.ArraySpec{Bits: 6}, ADC: circuit.ADC{Bits: 10, FullScale: 1}}).Resolved()
 	assert.Equal(t, devices*6+n*(16+10), hardwareBits(&hw, n, r))
 }
+
+// With the measured compute model each step's digital phase is the CPU
+// time of the step without the device simulation: positive, and in total
+// less than the wall time of the run.
+func TestMeasuredDigitalTime(t *testing.T) {
+	s := parse(t, tinyScenario+`
+[digital]
+measured = true
+[[optimizer]]
+kind = "tngd"
+lr = 0.2
+window.time = 20
+`)
+	rows, sum := execute(t, s, 0)
+	last := rows[len(rows)-1]
+	assert.Greater(t, sum.PerIteration.Digital, 0.0)
+	assert.Less(t, last.Time.Digital, last.Wall)
+	assert.InDelta(t, last.Time.Total(), last.SimTime, 1e-12)
+}
