@@ -153,54 +153,18 @@ func Figures(res *Results, smooth int) []NamedFigure {
 		}
 	}
 	if len(res.Keys) > 0 {
-		p := plots.Pareto{
-			Title: "accuracy against the cost of a hardware point",
-			Cost:  plots.Axis{Label: "simulated time per iteration", Unit: "s"},
-			Value: plots.Axis{Label: "final test accuracy"}, Maximize: true,
-		}
-		for _, g := range groups {
-			var cost, acc float64
-			n := 0
-			for _, j := range g.jobs {
-				s := res.Runs[j].Summary
-				if s.Outcome != Finished || s.Iterations == 0 || math.IsNaN(s.FinalTestAcc) {
-					continue
-				}
-				cost += s.PerIteration.Total()
-				acc += s.FinalTestAcc
-				n++
-			}
-			if n > 0 {
-				p.Points = append(p.Points, plots.ParetoPoint{Label: g.label, Cost: cost / float64(n), Value: acc / float64(n)})
-			}
-		}
+		// Against time per iteration whenever there are two groups;
+		// against the device size only when the sweep changes it.
+		p, _ := paretoOf(groups, res, "accuracy against the cost of a hardware point",
+			plots.Axis{Label: "simulated time per iteration", Unit: "s"},
+			func(s Summary) float64 { return s.PerIteration.Total() })
 		if len(p.Points) > 1 {
 			add("pareto_test_acc", p)
 		}
-		hp := plots.Pareto{
-			Title: "accuracy against the size of the device",
-			Cost:  plots.Axis{Label: "programmed and converter bits", Unit: "bit"},
-			Value: plots.Axis{Label: "final test accuracy"}, Maximize: true,
-		}
-		costs := map[float64]bool{}
-		for _, g := range groups {
-			var cost, acc float64
-			n := 0
-			for _, j := range g.jobs {
-				s := res.Runs[j].Summary
-				if s.Outcome != Finished || s.HardwareBits == 0 || math.IsNaN(s.FinalTestAcc) {
-					continue
-				}
-				cost += s.HardwareBits
-				acc += s.FinalTestAcc
-				n++
-			}
-			if n > 0 {
-				hp.Points = append(hp.Points, plots.ParetoPoint{Label: g.label, Cost: cost / float64(n), Value: acc / float64(n)})
-				costs[cost/float64(n)] = true
-			}
-		}
-		if len(costs) > 1 {
+		hp, distinct := paretoOf(groups, res, "accuracy against the size of the device",
+			plots.Axis{Label: "programmed and converter bits", Unit: "bit"},
+			func(s Summary) float64 { return s.HardwareBits })
+		if distinct > 1 {
 			add("pareto_test_acc_hardware_bits", hp)
 		}
 	}
@@ -217,6 +181,32 @@ func spansDecades(res *Results) bool {
 		}
 	}
 	return hi > 100*lo
+}
+
+// paretoOf builds a Pareto figure of mean final test accuracy against the
+// mean cost of each group, over its finished runs with a positive cost; it
+// also returns the number of distinct costs.
+func paretoOf(groups []runGroup, res *Results, title string, costAxis plots.Axis, cost func(Summary) float64) (plots.Pareto, int) {
+	p := plots.Pareto{Title: title, Cost: costAxis, Value: plots.Axis{Label: "final test accuracy"}, Maximize: true}
+	costs := map[float64]bool{}
+	for _, g := range groups {
+		var c, acc float64
+		n := 0
+		for _, j := range g.jobs {
+			s := res.Runs[j].Summary
+			if s.Outcome != Finished || s.Iterations == 0 || cost(s) <= 0 || math.IsNaN(s.FinalTestAcc) {
+				continue
+			}
+			c += cost(s)
+			acc += s.FinalTestAcc
+			n++
+		}
+		if n > 0 {
+			p.Points = append(p.Points, plots.ParetoPoint{Label: g.label, Cost: c / float64(n), Value: acc / float64(n)})
+			costs[c/float64(n)] = true
+		}
+	}
+	return p, len(costs)
 }
 
 // runGroup is the jobs (one per seed) of one line: an optimizer at a point.
