@@ -30,6 +30,3 @@ func (a OpAmp) poleTau(noiseGain float64) float64 {
 	}
 	return noiseGain / (2 * math.Pi * a.GBW)
 }
-
-// saturate clips v to the rails, reporting whether it did.
-func (a OpAmp) saturate(v float64) (float64, bool) { return clipRange(v, a.Rail) }
