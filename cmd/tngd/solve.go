@@ -287,8 +287,6 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
-// solveDataError turns the device's refusal of the data in file into bad
-// input.
 // programDirect reads A (matrix) and b (rhs) and the hardware description
 // (the default hardware at room temperature when hardware is ""), builds a
 // direct-architecture SPU seeded with seed, programs A and applies b. Every
@@ -325,6 +323,8 @@ func programDirect(matrix, rhs, hardware string, seed uint64) (*mat.Dense, *mat.
 	return A, b, dev, nil
 }
 
+// solveDataError turns the device's refusal of the data in file into bad
+// input.
 func solveDataError(file string, err error) error {
 	var se *circuit.StabilityError
 	if errors.As(err, &se) {
