@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -235,9 +237,45 @@ func (s *Summary) observe(r Row, target float64) {
 	}
 }
 
-// pretrained returns the weights of the task's pre-training: Adam on the
-// pre-training digits, from the seed's initial weights.
+// pretrainCache shares pre-trained weights between the jobs of a process:
+// every optimizer of a seed starts from the same pre-trained network, which
+// is computed once.
+var pretrainCache = struct {
+	sync.Mutex
+	runs map[string]*pretrainRun
+}{runs: map[string]*pretrainRun{}}
+
+type pretrainRun struct {
+	once  sync.Once
+	theta []float64
+	err   error
+}
+
+// pretrained returns a copy of the weights of the task's pre-training:
+// Adam on the pre-training digits, from the seed's initial weights.
 func pretrained(ctx context.Context, s *Scenario, model *nn.Model, loss nn.Loss, seed uint64) ([]float64, error) {
+	key := fmt.Sprintf("%d|%+v|%+v|%+v|%q|%d", seed, s.Task.Pretrain, s.Task.MNIST, s.Task.Model, s.Task.Loss, s.Run.BatchSize)
+	pretrainCache.Lock()
+	run, ok := pretrainCache.runs[key]
+	if !ok {
+		run = &pretrainRun{}
+		pretrainCache.runs[key] = run
+	}
+	pretrainCache.Unlock()
+	run.once.Do(func() { run.theta, run.err = pretrain(ctx, s, model, loss, seed) })
+	if run.err != nil {
+		if ctx.Err() != nil { // a cancelled pre-training is not a result
+			pretrainCache.Lock()
+			delete(pretrainCache.runs, key)
+			pretrainCache.Unlock()
+		}
+		return nil, run.err
+	}
+	return slices.Clone(run.theta), nil
+}
+
+// pretrain runs the pre-training of [pretrained].
+func pretrain(ctx context.Context, s *Scenario, model *nn.Model, loss nn.Loss, seed uint64) ([]float64, error) {
 	pt := s.Task.Pretrain
 	cfg := s.Task.MNIST
 	cfg.Digits = pt.Digits

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/tngd/tngd/circuit"
+	"github.com/tngd/tngd/nn"
 	"github.com/tngd/tngd/solver"
 )
 
@@ -279,4 +280,43 @@ window.time = 20
 	assert.Greater(t, sum.PerIteration.Digital, 0.0)
 	assert.Less(t, last.Time.Digital, last.Wall)
 	assert.InDelta(t, last.Time.Total(), last.SimTime, 1e-12)
+}
+
+// Every optimizer of a seed fine-tunes the same pre-trained network, which
+// is computed once per process and handed out as a copy.
+func TestPretrainedWeightsShared(t *testing.T) {
+	s := parse(t, `
+[run]
+iterations = 2
+eval_every = 2
+batch_size = 16
+[task.mnist]
+train = 200
+test = 100
+digits = [5, 6, 7, 8, 9]
+[task.model]
+kind = "mlp"
+[task.model.mlp]
+hidden = [8]
+[task.pretrain]
+digits = [0, 1, 2, 3, 4]
+epochs = 1
+[[optimizer]]
+kind = "adam"
+[[optimizer]]
+kind = "sgd"
+`)
+	a, _ := execute(t, s, 0)
+	b, _ := execute(t, s, 1)
+	assert.Equal(t, a[0].TestLoss, b[0].TestLoss, "same starting weights")
+	model, err := s.Task.Model.Build(nn.Shape{C: 1, H: 28, W: 28}, 10)
+	require.NoError(t, err)
+	loss, err := nn.LossByName(s.Task.Loss)
+	require.NoError(t, err)
+	first, err := pretrained(context.Background(), s, model, loss, 7)
+	require.NoError(t, err)
+	first[0] = math.NaN() // the caller owns its copy
+	second, err := pretrained(context.Background(), s, model, loss, 7)
+	require.NoError(t, err)
+	assert.False(t, math.IsNaN(second[0]))
 }
