@@ -87,15 +87,10 @@ func TestTranNoiseVariance(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	_, cols := readWave(t, stdout)
 	v := cols[1][10:]
-	mean, sq := 0.0, 0.0
-	for _, x := range v {
-		mean += x
-	}
-	mean /= float64(len(v))
-	for _, x := range v {
-		sq += (x - mean) * (x - mean)
-	}
-	variance := sq / float64(len(v)-1)
+	mean, variance := sampleMoments(v)
+	// About 2e4 points 1 µs = τ apart, so lag-one correlation ρ = e^{−1}:
+	// the relative standard error of the sample variance is
+	// √(2(1+ρ²)/(N(1−ρ²))) ≈ 0.011, and 0.05 is about 4.4 of them.
 	assert.InEpsilon(t, 5e-8, variance, 0.05)
 	// Mean 0 within 4 standard errors: σ·√((1+ρ)/(N(1−ρ))) ≈ 3.3e-6 V.
 	assert.InDelta(t, 0, mean, 4*math.Sqrt(5e-8)*math.Sqrt((1+math.Exp(-1))/(float64(len(v))*(1-math.Exp(-1)))))
