@@ -26,33 +26,14 @@ func lrEigenSchur(k []float64, n int, wr, wi, x []float64) bool {
 		return true
 	}
 	var impl gonum.Implementation
-	tau := make([]float64, n-1)
-	var q [1]float64
-	impl.Dgehrd(n, 0, n-1, k, n, tau, q[:], -1)
-	lw := int(q[0])
-	impl.Dorghr(n, 0, n-1, k, n, tau, q[:], -1)
-	lwq := max(int(q[0]), n)
-	impl.Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurHess, n, 0, n-1, k, n, wr, wi, k, n, q[:], -1)
-	lw = max(lw, int(q[0]), n)
-	work := make([]float64, lw)
-	impl.Dgehrd(n, 0, n-1, k, n, tau, work, lw)
 	// K = Q H Qᵀ. Q is formed (Dorghr) on another goroutine while the QR
 	// algorithm computes H = Z T Zᵀ from Z = I; then K = (QZ) T (QZ)ᵀ.
-	qm := make([]float64, n*n)
-	copy(qm, k)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		impl.Dorghr(n, 0, n-1, qm, n, tau, make([]float64, lwq), lwq)
-	}()
-	for i := 2; i < n; i++ {
-		clear(k[i*n : i*n+i-1])
-	}
+	qm, done, work := lrHessenberg(impl, k, n, lapack.EigenvaluesAndSchur, lapack.SchurHess)
 	z := make([]float64, n*n)
 	for i := range n {
 		z[i*n+i] = 1
 	}
-	first := impl.Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurHess, n, 0, n-1, k, n, wr, wi, z, n, work, lw)
+	first := impl.Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurHess, n, 0, n-1, k, n, wr, wi, z, n, work, len(work))
 	<-done
 	if first != 0 {
 		return false
@@ -63,6 +44,39 @@ func lrEigenSchur(k []float64, n int, wr, wi, x []float64) bool {
 	lrMulTo(x, n, n, n, n, lrOperand{qm, n, false}, nil, lrOperand{k, n, false}, false)
 	lrNormalizeColumns(x, n, wi)
 	return true
+}
+
+// lrHessenberg reduces the n×n row-major k (n ≥ 2) in place to the upper
+// Hessenberg H of K = Q H Qᵀ (Dgehrd; entries below the subdiagonal
+// cleared) and forms the orthogonal Q (Dorghr) into qm on another
+// goroutine: receive from done before reading qm. work is sized for
+// Dgehrd and for the later Dhseqr call with this job and compz.
+func lrHessenberg(impl gonum.Implementation, k []float64, n int, job lapack.SchurJob, compz lapack.SchurComp) (qm []float64, done <-chan struct{}, work []float64) {
+	tau := make([]float64, n-1)
+	var q [1]float64
+	impl.Dgehrd(n, 0, n-1, k, n, tau, q[:], -1)
+	lw := int(q[0])
+	impl.Dorghr(n, 0, n-1, k, n, tau, q[:], -1)
+	lwq := max(int(q[0]), n)
+	ldz := n
+	if compz == lapack.SchurNone {
+		ldz = 1
+	}
+	impl.Dhseqr(job, compz, n, 0, n-1, k, n, nil, nil, nil, ldz, q[:], -1) // a query reads no wr, wi, z
+	lw = max(lw, int(q[0]), n)
+	work = make([]float64, lw)
+	impl.Dgehrd(n, 0, n-1, k, n, tau, work, lw)
+	qm = make([]float64, n*n)
+	copy(qm, k)
+	ch := make(chan struct{})
+	go func() {
+		defer close(ch)
+		impl.Dorghr(n, 0, n-1, qm, n, tau, make([]float64, lwq), lwq)
+	}()
+	for i := 2; i < n; i++ {
+		clear(k[i*n : i*n+i-1])
+	}
+	return qm, ch, work
 }
 
 // lrNormalizeColumns scales each real eigenvector and each pair (columns
@@ -155,28 +169,9 @@ func lrEigenResidualOK(k []float64, n int, wr, wi, x []float64) bool {
 // algorithm did not converge.
 func lrEigenInverse(k []float64, n int, wr, wi, x []float64) bool {
 	var impl gonum.Implementation
-	tau := make([]float64, n-1)
-	var q [1]float64
-	impl.Dgehrd(n, 0, n-1, k, n, tau, q[:], -1)
-	lw := int(q[0])
-	impl.Dorghr(n, 0, n-1, k, n, tau, q[:], -1)
-	lwq := max(int(q[0]), n)
-	impl.Dhseqr(lapack.EigenvaluesOnly, lapack.SchurNone, n, 0, n-1, k, n, wr, wi, nil, 1, q[:], -1)
-	lw = max(lw, int(q[0]), n)
-	work := make([]float64, lw)
-	impl.Dgehrd(n, 0, n-1, k, n, tau, work, lw)
-	qm := make([]float64, n*n)
-	copy(qm, k)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		impl.Dorghr(n, 0, n-1, qm, n, tau, make([]float64, lwq), lwq)
-	}()
-	for i := 2; i < n; i++ {
-		clear(k[i*n : i*n+i-1])
-	}
+	qm, done, work := lrHessenberg(impl, k, n, lapack.EigenvaluesOnly, lapack.SchurNone)
 	h := append([]float64(nil), k...)
-	first := impl.Dhseqr(lapack.EigenvaluesOnly, lapack.SchurNone, n, 0, n-1, k, n, wr, wi, nil, 1, work, lw)
+	first := impl.Dhseqr(lapack.EigenvaluesOnly, lapack.SchurNone, n, 0, n-1, k, n, wr, wi, nil, 1, work, len(work))
 	<-done
 	if first != 0 {
 		return false
