@@ -140,7 +140,7 @@ func Figures(res *Results, smooth int) []NamedFigure {
 		} {
 			sw := sweepFigure(res, key, m.axis, m.value)
 			if sw != nil {
-				add(fmt.Sprintf("sweep_%s_%s", m.name, fileSafe(key)), sw)
+				add(fmt.Sprintf("sweep_%s_%s", m.name, FileSafe(key)), sw)
 			}
 		}
 	}
@@ -148,7 +148,7 @@ func Figures(res *Results, smooth int) []NamedFigure {
 		for _, opt := range optimizerLabels(res) {
 			hm := heatmap(res, numeric[0], numeric[1], opt)
 			if hm != nil {
-				add(fmt.Sprintf("heatmap_test_acc_%s", fileSafe(opt)), hm)
+				add(fmt.Sprintf("heatmap_test_acc_%s", FileSafe(opt)), hm)
 			}
 		}
 	}
@@ -279,7 +279,7 @@ func numericKeys(res *Results) []string {
 	for _, k := range res.Keys {
 		ok := true
 		for _, run := range res.Runs {
-			if _, isNum := pointValue(run.Point, k); !isNum {
+			if _, isNum := run.Point.Number(k); !isNum {
 				ok = false
 				break
 			}
@@ -289,24 +289,6 @@ func numericKeys(res *Results) []string {
 		}
 	}
 	return out
-}
-
-// pointValue returns the value of key in p as a float64, and whether it is
-// a number.
-func pointValue(p Point, key string) (float64, bool) {
-	for _, a := range p {
-		if a.Key != key {
-			continue
-		}
-		switch v := a.Value.(type) {
-		case int64:
-			return float64(v), true
-		case float64:
-			return v, true
-		}
-		return 0, false
-	}
-	return 0, false
 }
 
 // shortPoint formats the assignments of p other than skip compactly, each
@@ -364,7 +346,7 @@ func sweepFigure(res *Results, key string, y plots.Axis, value func(Summary) flo
 	lines := map[string]*line{}
 	var order []string
 	for _, run := range res.Runs {
-		x, _ := pointValue(run.Point, key)
+		x, _ := run.Point.Number(key)
 		label := run.Optimizer
 		// In a product sweep the other keys vary independently: one line
 		// per combination. In a zip sweep they vary with key: one line.
@@ -412,8 +394,8 @@ func heatmap(res *Results, kx, ky, opt string) plots.Spec {
 		if run.Optimizer != opt {
 			continue
 		}
-		x, _ := pointValue(run.Point, kx)
-		y, _ := pointValue(run.Point, ky)
+		x, _ := run.Point.Number(kx)
+		y, _ := run.Point.Number(ky)
 		if !slices.Contains(xs, x) {
 			xs = append(xs, x)
 		}
@@ -450,8 +432,9 @@ func heatmap(res *Results, kx, ky, opt string) plots.Spec {
 	}
 }
 
-// fileSafe turns a key into a file-name fragment.
-func fileSafe(s string) string {
+// FileSafe maps a key or name to a file-name fragment, as the figures are
+// named: letters, digits, '-' and '_' are kept, anything else becomes '_'.
+func FileSafe(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':

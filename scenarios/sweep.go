@@ -45,6 +45,24 @@ func (p Point) String() string {
 	return strings.Join(parts, " ")
 }
 
+// Number returns the value of key in p as a float64, and whether p assigns
+// key a number.
+func (p Point) Number(key string) (float64, bool) {
+	for _, a := range p {
+		if a.Key != key {
+			continue
+		}
+		switch v := a.Value.(type) {
+		case int64:
+			return float64(v), true
+		case float64:
+			return v, true
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
 // Keys returns the swept keys in order.
 func (s *Sweep) Keys() []string { return s.order }
 
