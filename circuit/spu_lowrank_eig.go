@@ -9,14 +9,14 @@ import (
 	"gonum.org/v1/gonum/lapack/gonum"
 )
 
-// lrEigen computes the eigenvalues and right eigenvectors of the n×n
+// lrEigenSchur computes the eigenvalues and right eigenvectors of the n×n
 // row-major k (destroyed), as LAPACK's Dgeev does without balancing:
 // Hessenberg reduction K = Q H Qᵀ (Dgehrd; Q formed by Dorghr on another
 // goroutine meanwhile), the real Schur form H = Z T Zᵀ (Dhseqr), then the
 // eigenvectors of the quasi-triangular T by back substitution
 // (lrSchurVectors) mapped back by Q·Z with the blocked product kernel: the
-// last two steps replace Dtrevc3, three to ten times slower here. On return wr, wi hold the eigenvalues (conjugate pairs
-// adjacent, positive imaginary part first) and the columns of the
+// last two steps replace Dtrevc3, three to ten times slower here. On
+// return wr, wi hold the eigenvalues (conjugate pairs adjacent, positive imaginary part first) and the columns of the
 // row-major x the eigenvectors in LAPACK's real form (for a pair j, j+1:
 // x_j ± i·x_{j+1}), each real vector or pair of unit Euclidean norm. It
 // reports false if the QR algorithm did not converge.
