@@ -75,7 +75,9 @@
 // device adds an r×r symmetric eigendecomposition (about 0.4 s, serial)
 // and four J products; Euler–Maruyama at h = 0.1τ costs 2·t/h J products.
 // The benchmarks in bench_test.go measure all solvers at N = 2,000 and
-// 20,000 (the latter skipped with -short).
+// 20,000 (the latter skipped with -short); to check the figures above:
+//
+//	go test ./solver -run '^$' -bench 'Woodbury|IdealDevice' -benchtime 3x
 //
 // # References
 //
