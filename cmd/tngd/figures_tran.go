@@ -8,6 +8,7 @@ import (
 	"github.com/tngd/tngd/circuit"
 	"github.com/tngd/tngd/netlist"
 	"github.com/tngd/tngd/plots"
+	"github.com/tngd/tngd/scenarios"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -211,7 +212,7 @@ func (p *tranPlot) specs() []namedSpec {
 	}
 	label := "v(" + p.stat.node + ")"
 	out = append(out, namedSpec{
-		base: "stationary_" + fileSafeName(p.stat.node),
+		base: "stationary_" + scenarios.FileSafe(p.stat.node),
 		spec: plots.Stationary{
 			Title:    fmt.Sprintf("%s: %s, second half of the run", p.file, label),
 			Label:    label,
@@ -238,16 +239,4 @@ func ordinal(k int) string {
 		return "rd"
 	}
 	return "th"
-}
-
-// fileSafeName maps a node name to a file-name fragment: letters, digits,
-// '-' and '_' are kept, anything else becomes '_'.
-func fileSafeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			return r
-		}
-		return '_'
-	}, s)
 }

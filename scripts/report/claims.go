@@ -317,7 +317,7 @@ func analogTime(ls []*line, key string) []Claim {
 		case "ngd", "ngd-woodbury":
 			refs = append(refs, l.stats())
 		case "tngd":
-			if t, ok := pointValue(l.Point, key); ok {
+			if t, ok := l.Point.Number(key); ok {
 				pts = append(pts, pt{t: t, st: l.stats(), l: l})
 			}
 		}
@@ -432,7 +432,7 @@ func delayMomentum(ls []*line, key string) []Claim {
 		if !l.thermodynamic() {
 			continue
 		}
-		if d, ok := pointValue(l.Point, key); ok {
+		if d, ok := l.Point.Number(key); ok {
 			pts = append(pts, pt{d, l})
 		}
 	}
@@ -533,7 +533,7 @@ func noiseThreshold(res *scenarios.Results, ls []*line) []Claim {
 		}
 		// The circuit's noise is swept alongside (zip); label its level by
 		// the κ₀ of the ideal optimizers at the same point.
-		if v, ok := pointValue(l.Point, kkey); ok {
+		if v, ok := l.Point.Number(kkey); ok {
 			return v
 		}
 		return math.NaN()
@@ -622,7 +622,7 @@ func finetuneOrder(ls []*line) []Claim {
 func marginal(ls []*line, key string) (xs, acc []float64) {
 	sums := map[float64]*mean{}
 	for _, l := range ls {
-		x, _ := pointValue(l.Point, key)
+		x, _ := l.Point.Number(key)
 		if sums[x] == nil {
 			sums[x] = &mean{}
 			xs = append(xs, x)
@@ -661,7 +661,7 @@ func hardwareKeys(res *scenarios.Results) []string {
 		}
 		numeric := true
 		for _, r := range res.Runs {
-			if _, ok := pointValue(r.Point, k); !ok {
+			if _, ok := r.Point.Number(k); !ok {
 				numeric = false
 			}
 		}
@@ -724,7 +724,7 @@ func codesign(res *scenarios.Results, ls []*line) []Claim {
 			for _, v := range tx {
 				var sub []*line
 				for _, l := range ls {
-					if x, _ := pointValue(l.Point, top); x == v {
+					if x, _ := l.Point.Number(top); x == v {
 						sub = append(sub, l)
 					}
 				}

@@ -135,13 +135,13 @@ func figureCandidates(res *scenarios.Results) []string {
 	case n <= 12:
 		out := []string{"test_loss_vs_iteration"}
 		if !zip {
-			out = append(out, "sweep_test_loss_"+fileSafe(res.Keys[0]))
+			out = append(out, "sweep_test_loss_"+scenarios.FileSafe(res.Keys[0]))
 		}
 		return append(out, "solve_quality", "test_acc_vs_iteration")
 	default:
 		var out []string
 		for _, o := range optimizers(res) {
-			out = append(out, "heatmap_test_acc_"+fileSafe(o))
+			out = append(out, "heatmap_test_acc_"+scenarios.FileSafe(o))
 		}
 		if !zip {
 			// The two keys with the largest effect on accuracy.
@@ -154,7 +154,7 @@ func figureCandidates(res *scenarios.Results) []string {
 			}
 			slices.SortStableFunc(byEffect, func(a, b string) int { return cmpFloat(effect(b), effect(a)) })
 			for _, k := range byEffect[:min(2, len(byEffect))] {
-				out = append(out, "sweep_test_acc_"+fileSafe(k))
+				out = append(out, "sweep_test_acc_"+scenarios.FileSafe(k))
 			}
 		}
 		// The Pareto front needs points that differ in cost.
@@ -197,18 +197,6 @@ func optimizers(res *scenarios.Results) []string {
 		}
 	}
 	return out
-}
-
-// fileSafe is the file-name fragment of a key, as scenarios.Figures names
-// its files.
-func fileSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			return r
-		}
-		return '_'
-	}, s)
 }
 
 // writeReport writes the whole report: the verdicts at a glance, one
@@ -315,7 +303,7 @@ func budgetWord(s section, detail bool) string {
 }
 
 // anchor returns the GitHub anchor of a "## NAME" heading.
-func anchor(name string) string { return strings.ToLower(fileSafe(name)) }
+func anchor(name string) string { return strings.ToLower(scenarios.FileSafe(name)) }
 
 // writeSection writes one scenario: command and budget, figures, tables
 // and the comparison with the paper.

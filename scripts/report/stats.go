@@ -243,22 +243,6 @@ func (c curve) at(m metric, it int) float64 {
 	return math.NaN()
 }
 
-// pointValue returns the numeric value of the swept key in p and whether
-// there is one.
-func pointValue(p scenarios.Point, key string) (float64, bool) {
-	for _, a := range p {
-		if a.Key == key {
-			switch v := a.Value.(type) {
-			case int64:
-				return float64(v), true
-			case float64:
-				return v, true
-			}
-		}
-	}
-	return 0, false
-}
-
 // sweptKey returns the first swept key of res that ends with suffix, or "".
 func sweptKey(res *scenarios.Results, suffix string) string {
 	for _, k := range res.Keys {
