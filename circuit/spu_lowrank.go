@@ -114,6 +114,7 @@ type lowRank struct {
 	xinv []float64    // r×r X_r⁻¹
 	cond float64      // condition number estimate of X_r (1-norm)
 	twin bool         // F = Bᵀ: the two J copies are identical
+	sym  bool         // the symmetric-definite path computed X (lrEigenSymDef)
 	p    []float64    // r×r P = F diag(ε) B
 
 	// Noise level, keyed by Q = σ² per cell and the stage noise.
@@ -235,11 +236,11 @@ func (s *SPU) lowRankFactor() (*lowRank, error) {
 	}
 	var done chan struct{}
 	if needEig {
-		k := lr.coupling(m, s.progGen, dbar)
+		k, hsym := lr.coupling(m, s.progGen, dbar)
 		done = make(chan struct{})
 		go func() {
 			defer close(done)
-			lr.eigen(k)
+			lr.eigen(k, hsym)
 		}()
 	}
 	if needNoise {
@@ -290,8 +291,10 @@ func (lr *lowRank) sameNoise(m *spuModel) bool {
 }
 
 // coupling records the eigen level's keys (the reference damping d̄) and
-// returns K = Ĥ F diag(ε) B.
-func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) []float64 {
+// returns K = Ĥ F diag(ε) B, and a copy of Ĥ when the two J copies are
+// identical and Ĥ is symmetric (nil otherwise): then P = F diag(ε) Fᵀ is
+// symmetric and the symmetric-definite path applies (lrEigenSymDef).
+func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) (k, hsym []float64) {
 	n, r := lr.n, lr.r
 	lr.gen, lr.d = gen, dbar
 	lr.eps = append(lr.eps[:0], m.eps...)
@@ -303,33 +306,63 @@ func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) []float64 {
 	// Identical J copies (no programming error or stuck devices, ideal
 	// stage op-amps): F diag(ε) Fᵀ is symmetric, half the work. The test
 	// stops at the first difference.
-	lr.twin = true
-	for k := 0; k < r && lr.twin; k++ {
-		row := fm.Data[k*fm.Stride : k*fm.Stride+n]
-		for i, v := range row {
-			if v != bm.Data[i*bm.Stride+k] {
-				lr.twin = false
-				break
-			}
-		}
-	}
+	lr.twin = lrTwin(fm.Data, fm.Stride, bm.Data, bm.Stride, r, n)
 	if lr.twin {
 		lrMulTo(p, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, m.eps, lrOperand{fm.Data, fm.Stride, true}, true)
 	} else {
 		lrMulTo(p, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, m.eps, lrOperand{bm.Data, bm.Stride, false}, false)
 	}
-	k := make([]float64, r*r)
+	k = make([]float64, r*r)
 	lrMulTo(k, r, r, r, r, lrOperand{hm.Data, hm.Stride, false}, nil, lrOperand{p, r, false}, false)
+	hsym = nil
+	if lr.twin {
+		hsym = make([]float64, r*r)
+		for i := range r {
+			copy(hsym[i*r:(i+1)*r], hm.Data[i*hm.Stride:i*hm.Stride+r])
+		}
+		for i := 0; i < r && hsym != nil; i++ {
+			for j := range i {
+				if hsym[i*r+j] != hsym[j*r+i] {
+					hsym = nil
+					break
+				}
+			}
+		}
+	}
 
 	lr.f1, lr.f2, lr.h1, lr.h2 = grow(lr.f1, r), grow(lr.f2, r), grow(lr.h1, r), grow(lr.h2, r)
 	lr.u1, lr.u2, lr.v, lr.om = grow(lr.u1, r), grow(lr.u2, r), grow(lr.v, r), grow(lr.om, r)
 	lr.zq, lr.bo = grow(lr.zq, n), grow(lr.bo, n)
-	return k
+	return k, hsym
+}
+
+// lrTwin reports whether the r×n row-major f equals the transpose of the
+// n×r row-major b: the two J copies are identical. It compares in cache
+// blocks and stops at the first difference.
+func lrTwin(f []float64, ldf int, b []float64, ldb int, r, n int) bool {
+	const blk = 64
+	for k0 := 0; k0 < r; k0 += blk {
+		k1 := min(k0+blk, r)
+		for i0 := 0; i0 < n; i0 += blk {
+			i1 := min(i0+blk, n)
+			for i := i0; i < i1; i++ {
+				row := b[i*ldb+k0 : i*ldb+k1]
+				for k, v := range row {
+					if f[(k0+k)*ldf+i] != v {
+						return false
+					}
+				}
+			}
+		}
+	}
+	return true
 }
 
 // eigen computes the eigendecomposition K = X Λ X⁻¹ (K destroyed), checks
 // stability and conditioning, and sets lr.err if the method cannot run.
-func (lr *lowRank) eigen(k []float64) {
+// With hsym (the symmetric Ĥ of identical J copies) it tries the
+// symmetric-definite path first (lrEigenSymDef), else the general one.
+func (lr *lowRank) eigen(k, hsym []float64) {
 	r, d := lr.r, lr.d
 	lr.lam = nil
 	for _, v := range k {
@@ -340,6 +373,28 @@ func (lr *lowRank) eigen(k []float64) {
 	}
 	wr, wi := make([]float64, r), make([]float64, r)
 	lr.xr = grow(lr.xr, r*r)
+	lr.xinv = grow(lr.xinv, r*r)
+	lr.sym = false
+	if hsym != nil {
+		if cond, ok := lrEigenSymDef(hsym, lr.p, r, wr, lr.xr, lr.xinv); ok {
+			lam := make([]complex128, r)
+			lr.kind = slices.Grow(lr.kind[:0], r)[:r]
+			for i, v := range wr {
+				lam[i], lr.kind[i] = complex(v, 0), 0
+			}
+			if err := lrSolvable(d, lam); err != nil {
+				lr.err = err
+				return
+			}
+			lr.cond = cond
+			if !(lr.cond <= lowRankMaxCond) {
+				lr.err = fmt.Errorf("%w: coupling nearly defective (eigenvector condition %.3g)", errLowRank, lr.cond)
+				return
+			}
+			lr.lam, lr.sym = lam, true
+			return
+		}
+	}
 	if !lrEigen(k, r, wr, wi, lr.xr) {
 		lr.err = fmt.Errorf("%w: eigenvalues of the coupling did not converge", errLowRank)
 		return
@@ -361,7 +416,6 @@ func (lr *lowRank) eigen(k []float64) {
 	}
 
 	// X_r⁻¹ by LU, with a condition estimate.
-	lr.xinv = grow(lr.xinv, r*r)
 	copy(lr.xinv, lr.xr)
 	xi := blas64.General{Rows: r, Cols: r, Stride: r, Data: lr.xinv}
 	work := make([]float64, 4*r)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -123,5 +124,77 @@ func testEigen(t *testing.T, eigen func(k []float64, n int, wr, wi, x []float64)
 				}
 			})
 		}
+	}
+}
+
+// TestLowRankEigenSymDef: for K = H·P with H symmetric positive
+// semidefinite (rank n − n/5: a cluster of zero eigenvalues, as from
+// softmax blocks) and P symmetric positive definite, the symmetric-definite
+// path returns real eigenpairs with K x = λ x to a few ε·‖K‖ (unit x),
+// X⁻¹X = I to rounding amplified by cond(X), and the eigenvalues of the
+// general path. A P with a zero row (a padded, all-zero row of J) is
+// refused.
+func TestLowRankEigenSymDef(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 33))
+	for _, n := range []int{1, 2, 7, 40, 130} {
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			h, p := randomPSD(rng, n, max(n-n/5, 1)), randomPSD(rng, n, n)
+			hr, pr := make([]float64, n*n), make([]float64, n*n)
+			for i := range n {
+				for j := range n {
+					hr[i*n+j], pr[i*n+j] = h.At(i, j), p.At(i, j)
+				}
+			}
+			k := make([]float64, n*n)
+			lrMulTo(k, n, n, n, n, lrOperand{hr, n, false}, nil, lrOperand{pr, n, false}, false)
+			w, x, xinv := make([]float64, n), make([]float64, n*n), make([]float64, n*n)
+			cond, ok := lrEigenSymDef(hr, pr, n, w, x, xinv)
+			require.True(t, ok)
+			knorm := 0.0
+			for _, v := range k {
+				knorm += v * v
+			}
+			knorm = math.Sqrt(knorm)
+			for j := range n {
+				res, nx := 0.0, 0.0
+				for i := range n {
+					s := 0.0
+					for l := range n {
+						s += k[i*n+l] * x[l*n+j]
+					}
+					res += (s - w[j]*x[i*n+j]) * (s - w[j]*x[i*n+j])
+					nx += x[i*n+j] * x[i*n+j]
+				}
+				assert.Less(t, math.Sqrt(res/nx), 1e-13*float64(n)*knorm, "pair %d", j)
+			}
+			id := make([]float64, n*n)
+			lrMulTo(id, n, n, n, n, lrOperand{xinv, n, false}, nil, lrOperand{x, n, false}, false)
+			for i := range n {
+				for j := range n {
+					want := 0.0
+					if i == j {
+						want = 1
+					}
+					assert.InDelta(t, want, id[i*n+j], 1e-14*float64(n)*cond, "X⁻¹X at (%d, %d)", i, j)
+				}
+			}
+			// The eigenvalues of the general path.
+			wr, wi, xg := make([]float64, n), make([]float64, n), make([]float64, n*n)
+			require.True(t, lrEigen(append([]float64(nil), k...), n, wr, wi, xg))
+			slices.Sort(wr)
+			got := slices.Clone(w)
+			slices.Sort(got)
+			for i := range n {
+				assert.InDelta(t, wr[i], got[i], 1e-12*float64(n)*knorm, "eigenvalue %d", i)
+				assert.InDelta(t, 0, wi[i], 1e-6*knorm, "eigenvalue %d", i)
+			}
+			if n > 1 {
+				for i := range n {
+					pr[i*n+n-1], pr[(n-1)*n+i] = 0, 0
+				}
+				_, ok := lrEigenSymDef(hr, pr, n, w, x, xinv)
+				assert.False(t, ok, "singular P accepted")
+			}
+		})
 	}
 }

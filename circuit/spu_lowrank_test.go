@@ -87,8 +87,11 @@ type lowRankCase struct {
 	// pushes one mode of the drift past the damping: Re(d + λ_i) < 0.
 	unstable bool
 	// ideal uses exact arrays and op-amps with injected noise only: the two
-	// J copies are identical (symmetric Gram) and the cell noise uniform
-	// (the noise Gram is a multiple of the coupling's).
+	// J copies are identical (symmetric Gram, so the symmetric-definite
+	// eigendecomposition applies) and the cell noise uniform (the noise
+	// Gram is a multiple of the coupling's). "ideal clusters" has r = 80
+	// with the 8-fold zero eigenvalue of the softmax blocks (one cluster)
+	// and many close eigenvalues.
 	ideal bool
 }
 
@@ -99,6 +102,7 @@ var lowRankCases = []lowRankCase{
 	{"N>r complex", 10, 3, 3, 22, true, false, false},
 	{"unstable", 14, 3, 3, 20, false, true, false},
 	{"ideal", 20, 3, 3, 27, false, false, true},
+	{"ideal clusters", 150, 8, 10, 28, false, false, true},
 }
 
 func (c lowRankCase) spu(t *testing.T, hw *Hardware) (*SPU, *rand.Rand) {
@@ -123,6 +127,7 @@ func (c lowRankCase) spu(t *testing.T, hw *Hardware) (*SPU, *rand.Rand) {
 	lr, err := s.lowRankFactor()
 	require.NoError(t, err)
 	require.Equal(t, c.ideal, lr.twin, "identical J copies")
+	require.Equal(t, c.ideal, lr.sym, "symmetric-definite eigendecomposition")
 	pairs := false
 	for _, k := range lr.kind {
 		pairs = pairs || k == 1

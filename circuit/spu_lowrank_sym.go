@@ -1,0 +1,376 @@
+package circuit
+
+import (
+	"math"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/gonum"
+	"gonum.org/v1/gonum/lapack/lapack64"
+)
+
+// The symmetric-definite path of the low-rank eigendecomposition.
+//
+// When the two J copies are identical (no programming error, no stuck
+// devices, ideal stage op-amps) and the H stage is symmetric, the
+// coupling K = Ĥ P has a symmetric Ĥ and a symmetric P = F diag(ε) Fᵀ,
+// positive definite when the J array has full row rank. With the Cholesky
+// factorization P = UᵀU, K is similar to the symmetric S = U Ĥ Uᵀ:
+//
+//	K U⁻¹ = Ĥ Uᵀ = U⁻¹ S,   S = Z Λ Zᵀ   ⇒   K = X Λ X⁻¹,  X = U⁻¹ Z,  X⁻¹ = Zᵀ U,
+//
+// so the eigenvalues are real and the non-symmetric QR algorithm
+// (lrEigen) is replaced by a symmetric one: tridiagonalization (the
+// Hessenberg reduction of a symmetric matrix), the eigenvalues of the
+// tridiagonal T by the root-free QL algorithm (Dsterf), its eigenvectors by
+// inverse iteration (lrTridiagVectors, after LAPACK's Dstein), in parallel,
+// and the back transformation by the blocked product kernel. The condition
+// number of X is that of U, √cond(P).
+
+// lrEigenSymDef computes the eigendecomposition K = X Λ X⁻¹ of K = H·P for
+// the n×n row-major symmetric h and symmetric positive definite p (neither
+// modified): the eigenvalues into w, X into the row-major x and X⁻¹ into
+// xinv, and returns an estimate of the 1-norm condition number of X. It
+// reports false, leaving the caller to the general path, if p is not
+// positive definite or a check of the result fails.
+func lrEigenSymDef(h, p []float64, n int, w, x, xinv []float64) (cond float64, ok bool) {
+	// P = UᵀU.
+	u := append([]float64(nil), p...)
+	tri, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: u})
+	if !ok {
+		return 0, false
+	}
+	for i := 1; i < n; i++ {
+		clear(u[i*n : i*n+i]) // the strict lower triangle held P
+	}
+	work := make([]float64, 3*n)
+	rc := lapack64.Trcon(lapack.MaxColumnSum, tri, work, make([]int, n))
+	if !(rc > 0) {
+		return 0, false
+	}
+	cond = 1 / rc
+
+	// S = U H Uᵀ, symmetrized.
+	tmp := make([]float64, n*n)
+	s := make([]float64, n*n)
+	lrMulTo(tmp, n, n, n, n, lrOperand{u, n, false}, nil, lrOperand{h, n, false}, false)
+	lrMulTo(s, n, n, n, n, lrOperand{tmp, n, false}, nil, lrOperand{u, n, true}, false)
+	symmetrize(s, n)
+	orig := append([]float64(nil), s...)
+
+	// S = Z Λ Zᵀ.
+	z := tmp
+	if !lrEigenSym(s, n, w, z) || !lrEigenSymCheck(orig, n, w, z) {
+		return 0, false
+	}
+
+	// X = U⁻¹Z; X⁻¹ = Z⁻¹U with Z⁻¹ = (ZᵀZ)⁻¹Zᵀ ≈ (2I − ZᵀZ)Zᵀ, exact to
+	// ‖ZᵀZ − I‖² (checked below 1e-6 by lrEigenSymCheck).
+	g := orig
+	lrMulTo(g, n, n, n, n, lrOperand{z, n, true}, nil, lrOperand{z, n, false}, true)
+	for i, v := range g {
+		g[i] = -v
+	}
+	for i := range n {
+		g[i*n+i] += 2
+	}
+	lrMulTo(s, n, n, n, n, lrOperand{g, n, false}, nil, lrOperand{z, n, true}, false)
+	lrMulTo(xinv, n, n, n, n, lrOperand{s, n, false}, nil, lrOperand{u, n, false}, false)
+	if !lapack64.Trtri(tri) {
+		return 0, false
+	}
+	lrMulTo(x, n, n, n, n, lrOperand{u, n, false}, nil, lrOperand{z, n, false}, false)
+	return cond, true
+}
+
+// lrEigenSymTol bounds the accepted eigen-residual ‖S z − λ z‖ of each
+// unit eigenvector relative to ‖S‖_F, and the departure of the computed
+// eigenvectors from orthonormality, max |ZᵀZ − I|: the inverse iteration
+// is backward stable to a few n·ε; a larger value means a failure.
+const (
+	lrEigenSymTol   = 1e-11
+	lrEigenSymOrtho = 1e-6
+)
+
+// lrEigenSymCheck checks S Z = Z Λ column by column and the
+// orthonormality of Z (n×n row-major s, z).
+func lrEigenSymCheck(s []float64, n int, w, z []float64) bool {
+	sz := make([]float64, n*n)
+	lrMulTo(sz, n, n, n, n, lrOperand{s, n, false}, nil, lrOperand{z, n, false}, false)
+	norm := 0.0
+	for _, v := range s {
+		norm += v * v
+	}
+	norm = math.Sqrt(norm)
+	res := make([]float64, n)
+	for i := range n {
+		for j := range n {
+			d := sz[i*n+j] - w[j]*z[i*n+j]
+			res[j] += d * d
+		}
+	}
+	for _, r := range res {
+		if !(math.Sqrt(r) <= lrEigenSymTol*norm) {
+			return false
+		}
+	}
+	lrMulTo(sz, n, n, n, n, lrOperand{z, n, true}, nil, lrOperand{z, n, false}, true)
+	for i := range n {
+		for j := range n {
+			want := 0.0
+			if i == j {
+				want = 1
+			}
+			if !(math.Abs(sz[i*n+j]-want) <= lrEigenSymOrtho) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// lrEigenSym computes S = Z diag(w) Zᵀ for the n×n row-major symmetric s
+// (destroyed): the Hessenberg reduction S = Q T Qᵀ (tridiagonal up to
+// rounding; Q formed on another goroutine, see lrHessenberg), the
+// eigenvalues of the symmetrized T (Dsterf, ascending), its eigenvectors
+// by inverse iteration (lrTridiagVectors) and Z = Q Z_T. The columns of
+// the row-major z are unit vectors, orthogonal to about ε/gap (the caller
+// corrects for it). It reports false if the QL algorithm did not converge.
+func lrEigenSym(s []float64, n int, w, z []float64) bool {
+	if n == 1 {
+		w[0], z[0] = s[0], 1
+		return true
+	}
+	var impl gonum.Implementation
+	qm, done, _ := lrHessenberg(impl, s, n, lapack.EigenvaluesOnly, lapack.SchurNone)
+	d, e := make([]float64, n), make([]float64, n-1)
+	for i := range n {
+		d[i] = s[i*n+i]
+		if i+1 < n {
+			e[i] = (s[(i+1)*n+i] + s[i*n+i+1]) / 2
+		}
+	}
+	copy(w, d)
+	ee := append([]float64(nil), e...)
+	if !impl.Dsterf(n, w, ee) {
+		<-done
+		return false
+	}
+	zt := s // T's eigenvectors, row-major, columns
+	lrTridiagVectors(d, e, w, zt)
+	<-done
+	lrMulTo(z, n, n, n, n, lrOperand{qm, n, false}, nil, lrOperand{zt, n, false}, false)
+	return true
+}
+
+// Parameters of lrTridiagVectors, as in LAPACK's Dstein.
+const (
+	lrInvMaxIts = 5    // inverse iterations at most
+	lrInvExtra  = 2    // iterations after the growth test is met
+	lrInvOrtol  = 1e-6 // eigenvalues closer than this times ‖T‖₁ are orthogonalized
+)
+
+// lrTridiagVectors writes into the columns of the n×n row-major zt the
+// unit eigenvectors of the symmetric tridiagonal T (diagonal d, off-
+// diagonal e) for its eigenvalues w (ascending), by inverse iteration
+// (LAPACK's Dstein: a perturbed shift where eigenvalues coincide, start
+// vectors that differ per eigenvalue, modified Gram–Schmidt against the
+// earlier vectors of a cluster, stop after the growth test and two more
+// iterations). Eigenvalues closer than lrInvOrtol·‖T‖₁ to their
+// predecessor form a cluster (Dstein's 1e-3 would chain most of a dense
+// spectrum into one sequential cluster; vectors of eigenvalues farther
+// apart are orthogonal to ε·‖T‖/gap ≤ 1e-10 and are corrected by the
+// caller). Clusters are dealt to the cores; the result does not depend on
+// their number.
+func lrTridiagVectors(d, e, w, zt []float64) {
+	n := len(d)
+	onenrm := math.Abs(d[0]) + math.Abs(e[0])
+	onenrm = max(onenrm, math.Abs(d[n-1])+math.Abs(e[n-2]))
+	for i := 1; i < n-1; i++ {
+		onenrm = max(onenrm, math.Abs(d[i])+math.Abs(e[i-1])+math.Abs(e[i]))
+	}
+	ortol := lrInvOrtol * onenrm
+	// Shifts (perturbed where eigenvalues coincide) and clusters, in order.
+	shift := slices.Clone(w)
+	var starts []int // first index of each cluster
+	for j := range n {
+		if j > 0 {
+			if pert := 10 * math.Abs(0x1p-52*shift[j]); shift[j]-shift[j-1] < pert {
+				shift[j] = shift[j-1] + pert
+			}
+		}
+		if j == 0 || math.Abs(w[j]-w[j-1]) > ortol {
+			starts = append(starts, j)
+		}
+	}
+	starts = append(starts, n)
+	clear(zt)
+	nw := lrWorkers(len(starts) - 1)
+	var wg sync.WaitGroup
+	for id := range nw {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			it := newLrTridiag(d, e, onenrm)
+			var vecs [][]float64
+			for c := id; c+1 < len(starts); c += nw {
+				vecs = vecs[:0]
+				for j := starts[c]; j < starts[c+1]; j++ {
+					v := it.vector(shift[j], j, vecs)
+					vecs = append(vecs, v)
+					for i, x := range v {
+						zt[i*n+j] = x
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// lrTridiag holds a tridiagonal matrix and the workspaces of inverse
+// iteration on it.
+type lrTridiag struct {
+	d, e       []float64
+	onenrm     float64
+	dl, dd, du []float64 // LU of T − σI (LAPACK's Dgttrf layout)
+	du2        []float64
+	swap       []bool
+	b          []float64
+	eps3       float64 // replacement of small pivots
+	dtpcrt     float64 // growth test
+}
+
+func newLrTridiag(d, e []float64, onenrm float64) *lrTridiag {
+	n := len(d)
+	return &lrTridiag{
+		d: d, e: e, onenrm: onenrm,
+		dl: make([]float64, n-1), dd: make([]float64, n), du: make([]float64, n-1),
+		du2: make([]float64, max(n-2, 0)), swap: make([]bool, n-1),
+		eps3:   max(onenrm*0x1p-52, 0x1p-1022),
+		dtpcrt: math.Sqrt(0.1 / float64(n)),
+	}
+}
+
+// factor computes the LU factorization with partial pivoting of T − σI
+// (LAPACK's Dgttrf), replacing pivots smaller than ε‖T‖₁ by that value
+// with their sign, as LAPACK's Dlagts does.
+func (t *lrTridiag) factor(sigma float64) {
+	n := len(t.d)
+	copy(t.dl, t.e)
+	copy(t.du, t.e)
+	for i := range n {
+		t.dd[i] = t.d[i] - sigma
+	}
+	clear(t.du2)
+	for i := 0; i < n-1; i++ {
+		t.swap[i] = false
+		if math.Abs(t.dd[i]) >= math.Abs(t.dl[i]) {
+			if t.dd[i] != 0 {
+				f := t.dl[i] / t.dd[i]
+				t.dl[i] = f
+				t.dd[i+1] -= f * t.du[i]
+			}
+			continue
+		}
+		f := t.dd[i] / t.dl[i]
+		t.dd[i] = t.dl[i]
+		t.dl[i] = f
+		tmp := t.du[i]
+		t.du[i] = t.dd[i+1]
+		t.dd[i+1] = tmp - f*t.dd[i+1]
+		if i+1 < n-1 {
+			t.du2[i] = t.du[i+1]
+			t.du[i+1] = -f * t.du[i+1]
+		}
+		t.swap[i] = true
+	}
+	for i, v := range t.dd {
+		if math.Abs(v) < t.eps3 {
+			t.dd[i] = math.Copysign(t.eps3, v)
+		}
+	}
+}
+
+// solve overwrites b with (T − σI)⁻¹b from the factorization.
+func (t *lrTridiag) solve(b []float64) {
+	n := len(t.d)
+	for i := 0; i < n-1; i++ {
+		if !t.swap[i] {
+			b[i+1] -= t.dl[i] * b[i]
+		} else {
+			b[i], b[i+1] = b[i+1], b[i]-t.dl[i]*b[i+1]
+		}
+	}
+	b[n-1] /= t.dd[n-1]
+	if n > 1 {
+		b[n-2] = (b[n-2] - t.du[n-2]*b[n-1]) / t.dd[n-2]
+	}
+	for i := n - 3; i >= 0; i-- {
+		b[i] = (b[i] - t.du[i]*b[i+1] - t.du2[i]*b[i+2]) / t.dd[i]
+	}
+}
+
+// vector returns a unit eigenvector of T for the eigenvalue near sigma
+// (index j chooses the start vector), orthogonal to the unit vectors prev
+// of its cluster.
+func (t *lrTridiag) vector(sigma float64, j int, prev [][]float64) []float64 {
+	n := len(t.d)
+	t.factor(sigma)
+	b := make([]float64, n)
+	for i := range b {
+		b[i] = lrStart(i, j)
+	}
+	checks := 0
+	for range lrInvMaxIts {
+		// Scale b so that a converged solve grows past dtpcrt (Dstein).
+		amax := lrAmax(b)
+		if amax == 0 {
+			b[j%n], amax = 1, 1
+		}
+		scl := float64(n) * t.onenrm * max(0x1p-52, math.Abs(t.dd[n-1])) / amax
+		for i := range b {
+			b[i] *= scl
+		}
+		t.solve(b)
+		for _, p := range prev {
+			dot := 0.0
+			for i, v := range p {
+				dot += v * b[i]
+			}
+			for i, v := range p {
+				b[i] -= dot * v
+			}
+		}
+		if lrAmax(b) < t.dtpcrt {
+			continue
+		}
+		if checks++; checks > lrInvExtra {
+			break
+		}
+	}
+	nrm := 0.0
+	for _, v := range b {
+		nrm += v * v
+	}
+	nrm = math.Sqrt(nrm)
+	if !(nrm > 0) || math.IsInf(nrm, 0) {
+		return b
+	}
+	for i := range b {
+		b[i] /= nrm
+	}
+	return b
+}
+
+// lrAmax returns max |b_i|.
+func lrAmax(b []float64) float64 {
+	m := 0.0
+	for _, v := range b {
+		m = max(m, math.Abs(v))
+	}
+	return m
+}
