@@ -17,11 +17,13 @@ import (
 // index f·C·K·K + (c·K + ky)·K + kx), then one bias per filter.
 // Initialisation: W and b uniform on ±1/√(C·K·K) (see [Model.Init]).
 //
-// The layer works through an im2col matrix of the input patches kept per
-// sample (in two layouts: patch-major for the forward products, which are
-// vectorised axpys over output positions, and position-major for the
-// parameter gradient of sparse cotangents, such as those behind max
-// pooling).
+// The forward products read the patches straight from the image when the
+// stride is 1 and there is no padding, and from an im2col matrix otherwise,
+// through one blocked kernel (vectorised on amd64 with AVX2; see convRow).
+// For the backward products the layer keeps the im2col matrix of each
+// sample, in two layouts: patch-major for the JVP and position-major for
+// the parameter gradient of sparse cotangents, such as those behind max
+// pooling.
 type Conv2D struct {
 	Filters, Kernel, Stride, Pad int
 }
@@ -39,10 +41,25 @@ func (c Conv2D) build(in Shape) layer {
 	if in.H+2*c.Pad < c.Kernel || in.W+2*c.Pad < c.Kernel {
 		panic(fmt.Sprintf("nn: Conv2D kernel %d larger than padded input %v", c.Kernel, in))
 	}
-	return &convLayer{
+	l := &convLayer{
 		shape: in, f: c.Filters, k: c.Kernel, s: s, pad: c.Pad,
 		oh: oh, ow: ow, ckk: in.C * c.Kernel * c.Kernel, np: oh * ow,
 	}
+	l.offCol = make([]int, l.ckk)
+	for k := range l.offCol {
+		l.offCol[k] = k * l.np
+	}
+	if s == 1 && c.Pad == 0 {
+		l.offImg = make([]int, 0, l.ckk)
+		for ch := range in.C {
+			for ky := range c.Kernel {
+				for kx := range c.Kernel {
+					l.offImg = append(l.offImg, (ch*in.H+ky)*in.W+kx)
+				}
+			}
+		}
+	}
+	return l
 }
 
 type convLayer struct {
@@ -50,6 +67,11 @@ type convLayer struct {
 	f, k, s, pad int
 	oh, ow       int
 	ckk, np      int // patch length C·K·K, output positions OH·OW
+	// offCol[k] = k·np locates patch entry k of a position in the im2col
+	// matrix; offImg[k] = (c·H + ky)·W + kx locates it in the image
+	// relative to the position's top-left pixel when the stride is 1 and
+	// there is no padding (nil otherwise). See convRow.
+	offCol, offImg []int
 }
 
 func (l *convLayer) in() Shape      { return l.shape }
@@ -134,9 +156,17 @@ func (l *convLayer) col2im(dx, p []float64) {
 	}
 }
 
+// convChunk is the number of positions per call of convRow when the
+// patches come from an im2col matrix: 64 positions of 25 patch entries
+// (12.8 kB) stay in the L1 cache across the filter blocks.
+const convChunk = 64
+
 // conv sets y[f] = b[f] + Σ_k w[f,k] p[k] over output positions (b nil
 // means zero bias) when add is false, and adds the sum when add is true.
-func (l *convLayer) conv(y, w, b, p []float64, add bool) {
+// p is the im2col matrix (ckk × np) when img is false, and the image (the
+// layer's input) when img is true, which needs l.offImg.
+func (l *convLayer) conv(y, w, b, p []float64, img, add bool) {
+	y = y[:l.f*l.np]
 	for f := range l.f {
 		yf := y[f*l.np : (f+1)*l.np]
 		if !add {
@@ -150,12 +180,17 @@ func (l *convLayer) conv(y, w, b, p []float64, add bool) {
 		} else if b != nil {
 			floats.AddConst(b[f], yf)
 		}
-		wf := w[f*l.ckk : (f+1)*l.ckk]
-		for k, wk := range wf {
-			if wk != 0 {
-				floats.AddScaled(yf, wk, p[k*l.np:(k+1)*l.np])
-			}
+	}
+	w = w[:l.f*l.ckk]
+	if img {
+		W := l.shape.W
+		for oy := range l.oh {
+			convRow(y[oy*l.ow:], l.np, w, l.ckk, p[oy*W:], l.offImg, l.f, l.ow)
 		}
+		return
+	}
+	for j := 0; j < l.np; j += convChunk {
+		convRow(y[j:], l.np, w, l.ckk, p[j:], l.offCol, l.f, min(convChunk, l.np-j))
 	}
 }
 
@@ -164,13 +199,41 @@ func (l *convLayer) conv(y, w, b, p []float64, add bool) {
 func (l *convLayer) forward(y, x, w, cache []float64) {
 	p, pt := cache[:l.ckk*l.np], cache[l.ckk*l.np:2*l.ckk*l.np]
 	l.im2col(p, x)
+	if l.offImg != nil {
+		// Row j of Pᵀ is the patch of position j, read from the image.
+		W := l.shape.W
+		j := 0
+		for oy := range l.oh {
+			for ox := range l.ow {
+				src := x[oy*W+ox:]
+				row := pt[j*l.ckk : (j+1)*l.ckk]
+				for k, o := range l.offImg {
+					row[k] = src[o]
+				}
+				j++
+			}
+		}
+		l.conv(y, w, w[l.f*l.ckk:], x, true, false)
+		return
+	}
 	for k := range l.ckk {
 		row := p[k*l.np : (k+1)*l.np]
 		for j, v := range row {
 			pt[j*l.ckk+k] = v
 		}
 	}
-	l.conv(y, w, w[l.f*l.ckk:], p, false)
+	l.conv(y, w, w[l.f*l.ckk:], p, false, false)
+}
+
+// infer writes y = f(x; w) without filling a cache, for evaluation.
+func (l *convLayer) infer(y, x, w, tmp []float64) {
+	if l.offImg != nil {
+		l.conv(y, w, w[l.f*l.ckk:], x, true, false)
+		return
+	}
+	p := tmp[:l.ckk*l.np]
+	l.im2col(p, x)
+	l.conv(y, w, w[l.f*l.ckk:], p, false, false)
 }
 
 func (l *convLayer) backward(dx, gw, dy, _, _, w, cache, tmp []float64, set bool) {
@@ -217,13 +280,17 @@ func (l *convLayer) backward(dx, gw, dy, _, _, w, cache, tmp []float64, set bool
 func (l *convLayer) jvp(ty, tx, tw, _, _, w, cache, tmp []float64) {
 	ty = ty[:l.f*l.np]
 	if tw != nil {
-		l.conv(ty, tw, tw[l.f*l.ckk:], cache, false)
+		l.conv(ty, tw, tw[l.f*l.ckk:], cache, false, false)
 	} else {
 		clear(ty)
 	}
-	if tx != nil {
+	switch {
+	case tx == nil:
+	case l.offImg != nil:
+		l.conv(ty, w, nil, tx, true, true)
+	default:
 		p := tmp[:l.ckk*l.np]
 		l.im2col(p, tx)
-		l.conv(ty, w, nil, p, true)
+		l.conv(ty, w, nil, p, false, true)
 	}
 }

@@ -56,6 +56,13 @@ type layer interface {
 	spec() Layer
 }
 
+// inferLayer is implemented by layers whose forward pass has a cheaper
+// form for evaluation: infer writes the same y as forward (the same bits)
+// without filling a cache; tmp is a scratch slice of length tmpLen.
+type inferLayer interface {
+	infer(y, x, w, tmp []float64)
+}
+
 // Activation names an element-wise nonlinearity in model configurations.
 // The zero value "" means ReLU.
 type Activation string

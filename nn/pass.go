@@ -54,11 +54,27 @@ type Pass struct {
 
 	gram *gramWork
 	wood *woodburyWork
+
+	// Evaluation (see eval.go): infer[l] is layer l's cache-free forward
+	// pass (nil if it has none); noCache is set while the activations
+	// come from inferForward, whose caches are stale or absent; evalOnly
+	// marks a Pass built without caches (newEvalPass); helpers are the
+	// extra Passes of parallel evaluation.
+	infer    []inferLayer
+	noCache  bool
+	evalOnly bool
+	helpers  []*Pass
 }
 
 // NewPass returns a Pass for model m, loss and minibatches of at most
 // maxBatch samples. It panics if m or loss is nil or maxBatch < 1.
 func NewPass(m *Model, loss Loss, maxBatch int) *Pass {
+	return newPass(m, loss, maxBatch, false)
+}
+
+// newPass is NewPass; with evalOnly, the layers that have a cache-free
+// forward pass get no cache, and the Pass serves inferForward only.
+func newPass(m *Model, loss Loss, maxBatch int, evalOnly bool) *Pass {
 	if m == nil || loss == nil {
 		panic("nn: NewPass with nil model or loss")
 	}
@@ -68,11 +84,15 @@ func NewPass(m *Model, loss Loss, maxBatch int) *Pass {
 	L := len(m.layers)
 	p := &Pass{m: m, loss: loss, maxB: maxBatch, dz: m.OutSize(),
 		acts: make([][]float64, L+1), caches: make([][]float64, L),
-		gws: make([][]float64, L), store: make([][]float64, L), firstP: L}
+		gws: make([][]float64, L), store: make([][]float64, L), firstP: L,
+		infer: make([]inferLayer, L), evalOnly: evalOnly}
 	tmp := 0
 	for l, lay := range m.layers {
 		p.acts[l+1] = make([]float64, maxBatch*lay.out().Size())
-		p.caches[l] = make([]float64, maxBatch*lay.cacheLen())
+		p.infer[l], _ = lay.(inferLayer)
+		if !evalOnly || p.infer[l] == nil {
+			p.caches[l] = make([]float64, maxBatch*lay.cacheLen())
+		}
 		tmp = max(tmp, lay.tmpLen())
 		if lay.numParams() > 0 && p.firstP == L {
 			p.firstP = l
@@ -111,6 +131,18 @@ func (p *Pass) Theta() []float64 { return p.theta }
 // disagree or b exceeds the batch size given to NewPass. The slices are
 // retained until the next Forward.
 func (p *Pass) Forward(theta, x, y []float64) float64 {
+	if p.evalOnly {
+		panic("nn: Forward on an evaluation-only Pass")
+	}
+	b := p.setBatch(theta, x, y)
+	for s := range b {
+		p.forwardSample(s)
+	}
+	return p.evalLoss()
+}
+
+// setBatch checks and records the arguments of Forward and returns b.
+func (p *Pass) setBatch(theta, x, y []float64) int {
 	p.m.checkTheta(theta)
 	in := p.m.InSize()
 	if len(x)%in != 0 || len(x) == 0 {
@@ -126,10 +158,8 @@ func (p *Pass) Forward(theta, x, y []float64) float64 {
 	p.b, p.theta, p.x, p.y = b, theta, x, y
 	p.acts[0] = x
 	p.hessOK = false
-	for s := range b {
-		p.forwardSample(s)
-	}
-	return p.evalLoss()
+	p.noCache = false
+	return b
 }
 
 // ForwardAt reruns Forward on the same minibatch at another theta and
@@ -176,6 +206,9 @@ func (p *Pass) OutputGrad() []float64 {
 }
 
 func (p *Pass) needLoss() {
+	if p.noCache {
+		panic("nn: Pass after an evaluation forward pass has no caches: call Forward first")
+	}
 	if p.b == 0 || p.y == nil {
 		panic("nn: Pass has no loss: call Forward with targets first")
 	}
@@ -274,6 +307,9 @@ func (p *Pass) checkR(v []float64, what string) {
 }
 
 func (p *Pass) needForward() {
+	if p.noCache {
+		panic("nn: Pass after an evaluation forward pass has no caches: call Forward first")
+	}
 	if p.b == 0 {
 		panic("nn: Pass used before Forward")
 	}

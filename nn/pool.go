@@ -47,7 +47,7 @@ type poolLayer struct {
 func (l *poolLayer) in() Shape      { return l.shape }
 func (l *poolLayer) out() Shape     { return Shape{l.shape.C, l.oh, l.ow} }
 func (l *poolLayer) numParams() int { return 0 }
-func (l *poolLayer) tmpLen() int    { return 0 }
+func (l *poolLayer) tmpLen() int    { return l.rowsLen() }
 func (l *poolLayer) flops() int     { return l.out().Size() * l.k * l.k }
 func (l *poolLayer) spec() Layer {
 	if l.isMax {
@@ -57,18 +57,81 @@ func (l *poolLayer) spec() Layer {
 }
 
 // cacheLen: max pooling keeps the flat input index of each output's
-// maximum (stored as a float64, exact for any realistic size).
+// maximum (stored as a float64, exact for any realistic size), followed by
+// the scratch rows of maxTo.
 func (l *poolLayer) cacheLen() int {
 	if l.isMax {
-		return l.out().Size()
+		return l.out().Size() + l.rowsLen()
 	}
 	return 0
+}
+
+// rowsLen is the length of maxTo's scratch: the column maxima of each
+// output row's window rows, C·OH·W (0 for average pooling).
+func (l *poolLayer) rowsLen() int {
+	if l.isMax {
+		return l.shape.C * l.oh * l.shape.W
+	}
+	return 0
+}
+
+// maxTo writes the window maxima of x into y, using rows (length rowsLen)
+// as scratch: first the maxima down the Size rows of each window row
+// (column by column), then across Size neighbouring columns, both with
+// maxShiftTo. The value is the maximum of the window (with NaN and ±0 as
+// in maxShiftTo).
+func (l *poolLayer) maxTo(y, x, rows []float64) {
+	C, H, W := l.shape.C, l.shape.H, l.shape.W
+	rows = rows[:C*l.oh*W]
+	for c := range C {
+		for oy := range l.oh {
+			maxShiftTo(rows[(c*l.oh+oy)*W:], x[(c*H+oy*l.s)*W:], W, W, l.k)
+		}
+	}
+	maxShiftTo(rows, rows, len(rows)-(l.k-1), 1, l.k)
+	o := 0
+	for r := range C * l.oh {
+		row := rows[r*W:]
+		for ox := range l.ow {
+			y[o] = row[ox*l.s]
+			o++
+		}
+	}
+}
+
+// infer writes the pooled x into y without filling a cache.
+func (l *poolLayer) infer(y, x, _, tmp []float64) {
+	if l.isMax {
+		l.maxTo(y, x, tmp)
+		return
+	}
+	l.forward(y, x, nil, nil)
 }
 
 func (l *poolLayer) initParams([]float64, *rand.Rand) {}
 
 func (l *poolLayer) forward(y, x, _, cache []float64) {
 	H, W := l.shape.H, l.shape.W
+	if l.isMax {
+		// The maxima first (vectorised), then the first input of each
+		// window, in row-major order, that equals its maximum: the first
+		// maximum, as the tie rule says (the window's first input when
+		// the maximum is NaN).
+		n := l.out().Size()
+		l.maxTo(y, x, cache[n:])
+		o := 0
+		for c := range l.shape.C {
+			base := c * H * W
+			for oy := range l.oh {
+				for ox := range l.ow {
+					i0 := base + oy*l.s*W + ox*l.s
+					cache[o] = float64(firstEqual(x, i0, W, l.k, y[o]))
+					o++
+				}
+			}
+		}
+		return
+	}
 	inv := 1 / float64(l.k*l.k)
 	o := 0
 	for c := range l.shape.C {
@@ -76,31 +139,33 @@ func (l *poolLayer) forward(y, x, _, cache []float64) {
 		for oy := range l.oh {
 			for ox := range l.ow {
 				i0 := base + oy*l.s*W + ox*l.s
-				if l.isMax {
-					best, arg := x[i0], i0
-					for ky := range l.k {
-						r := i0 + ky*W
-						for kx := range l.k {
-							if v := x[r+kx]; v > best {
-								best, arg = v, r+kx
-							}
-						}
+				s := 0.0
+				for ky := range l.k {
+					r := i0 + ky*W
+					for kx := range l.k {
+						s += x[r+kx]
 					}
-					y[o], cache[o] = best, float64(arg)
-				} else {
-					s := 0.0
-					for ky := range l.k {
-						r := i0 + ky*W
-						for kx := range l.k {
-							s += x[r+kx]
-						}
-					}
-					y[o] = s * inv
 				}
+				y[o] = s * inv
 				o++
 			}
 		}
 	}
+}
+
+// firstEqual returns the flat index of the first input equal to m in the
+// k×k window of x at i0 (rows W apart), in row-major order, or i0 if none
+// is (m NaN).
+func firstEqual(x []float64, i0, W, k int, m float64) int {
+	for ky := range k {
+		r := x[i0+ky*W : i0+ky*W+k]
+		for kx, v := range r {
+			if v == m {
+				return i0 + ky*W + kx
+			}
+		}
+	}
+	return i0
 }
 
 func (l *poolLayer) backward(dx, _, dy, _, _, _, cache, _ []float64, _ bool) {

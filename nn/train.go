@@ -199,7 +199,7 @@ func (t *Trainer) Run(theta []float64) (Result, error) {
 
 	start := time.Now()
 	pass := NewPass(t.Model, t.Loss, b)
-	evalPass := NewPass(t.Model, t.Loss, cfg.EvalBatch)
+	evalPass := newEvalPass(t.Model, t.Loss, cfg.EvalBatch)
 	in, out := t.Train.In.Size(), t.Train.OutSize
 	xb, yb := make([]float64, b*in), make([]float64, b*out)
 	perm := make([]int, n)
@@ -307,33 +307,7 @@ func Evaluate(m *Model, loss Loss, theta []float64, d *Dataset, n, batch int) (m
 	if batch <= 0 {
 		batch = 1000
 	}
-	return evaluatePass(NewPass(m, loss, batch), theta, d, n)
-}
-
-func evaluatePass(p *Pass, theta []float64, d *Dataset, n int) (float64, float64) {
-	if n <= 0 || n > d.Len() {
-		n = d.Len()
-	}
-	in, out := d.In.Size(), d.OutSize
-	lossSum, correct := 0.0, 0
-	for lo := 0; lo < n; lo += p.maxB {
-		hi := min(lo+p.maxB, n)
-		l := p.Forward(theta, d.X[lo*in:hi*in], d.Y[lo*out:hi*out])
-		lossSum += l * float64(hi-lo)
-		if d.Labels != nil {
-			z := p.Outputs()
-			for s := range hi - lo {
-				if argmax(z[s*out:(s+1)*out]) == d.Labels[lo+s] {
-					correct++
-				}
-			}
-		}
-	}
-	acc := math.NaN()
-	if d.Labels != nil {
-		acc = float64(correct) / float64(n)
-	}
-	return lossSum / float64(n), acc
+	return evaluatePass(newEvalPass(m, loss, batch), theta, d, n)
 }
 
 func argmax(v []float64) int {
