@@ -368,7 +368,7 @@
 //
 // # tngd tran
 //
-// usage: tngd tran NETLIST.cir --out WAVE.csv [--seed S] [--noise=false] [--johnson] [--plot DIR [--plot-node NODE]]
+// usage: tngd tran NETLIST.cir --out WAVE.csv [--format csv|raw] [--digits D] [--seed S] [--noise=false] [--johnson] [--plot DIR [--plot-node NODE]]
 //
 // Tran reads a SPICE netlist, builds the circuit and runs its .tran analysis
 // with tngd's engine: the circuit is reduced exactly to a linear stochastic
@@ -399,7 +399,21 @@
 // conditional mean given the capacitive nodes), since white noise has no
 // finite sample value.
 //
-// --out - writes the CSV to stdout.
+// Each number is written with --digits significant digits (1 to 17,
+// default 15), as Go's strconv.FormatFloat(x, 'g', D, 64) (C's %.15g): the
+// relative rounding error is at most 5·10^−D, and 15 is the precision a
+// float64 keeps through a decimal round trip, so numbers typed in the deck
+// (times on the grid) print as typed. --digits 17 writes every float64
+// exactly (it parses back bit for bit).
+//
+// --format raw writes a binary SPICE raw file instead of the CSV: the format
+// ngspice writes with "set filetype=binary" and "write FILE" (its load
+// command, waveform viewers and Python raw readers read it), with the
+// variables time and v(NODE) of the CSV and float64 values, exact.
+//
+// --out - writes the output to stdout. Otherwise the file is written under a
+// temporary name beside it and renamed into place at the end, so that a
+// failed run leaves no partial file (and any previous file untouched).
 //
 // --plot DIR also draws figures into DIR (created if needed), each as PNG and
 // SVG:
@@ -428,6 +442,10 @@
 //
 // Flags:
 //
+//	--digits D
+//	  	write numbers with D significant digits (1 to 17; 17 is exact) (default 15)
+//	--format FORMAT
+//	  	write the waveforms as FORMAT: csv, or raw (binary SPICE raw file) (default csv)
 //	--johnson
 //	  	add Johnson noise 4kT/R to every resistor (ngspice has none)
 //	--noise

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
-	"strconv"
 
 	"github.com/tngd/tngd/netlist"
 )
@@ -24,7 +21,7 @@ const seedStream = 0x7472616e // "tran"
 func init() {
 	register(&command{
 		name:  "tran",
-		usage: "NETLIST.cir --out WAVE.csv [--seed S] [--noise=false] [--johnson] [--plot DIR [--plot-node NODE]]",
+		usage: "NETLIST.cir --out WAVE.csv [--format csv|raw] [--digits D] [--seed S] [--noise=false] [--johnson] [--plot DIR [--plot-node NODE]]",
 		short: "run a SPICE netlist's .tran analysis on the exact engine",
 		long: `Tran reads a SPICE netlist, builds the circuit and runs its .tran analysis
 with tngd's engine: the circuit is reduced exactly to a linear stochastic
@@ -55,7 +52,21 @@ capacitor-free node is reported without its white-noise component (its
 conditional mean given the capacitive nodes), since white noise has no
 finite sample value.
 
---out - writes the CSV to stdout.
+Each number is written with --digits significant digits (1 to 17,
+default 15), as Go's strconv.FormatFloat(x, 'g', D, 64) (C's %.15g): the
+relative rounding error is at most 5·10^−D, and 15 is the precision a
+float64 keeps through a decimal round trip, so numbers typed in the deck
+(times on the grid) print as typed. --digits 17 writes every float64
+exactly (it parses back bit for bit).
+
+--format raw writes a binary SPICE raw file instead of the CSV: the format
+ngspice writes with "set filetype=binary" and "write FILE" (its load
+command, waveform viewers and Python raw readers read it), with the
+variables time and v(NODE) of the CSV and float64 values, exact.
+
+--out - writes the output to stdout. Otherwise the file is written under a
+temporary name beside it and renamed into place at the end, so that a
+failed run leaves no partial file (and any previous file untouched).
 
 --plot DIR also draws figures into DIR (created if needed), each as PNG and
 SVG:
@@ -83,6 +94,8 @@ figure; the default is the first node, in netlist order, that is a state
 and their titles say so.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			out := fs.String("out", "", "write the waveforms as CSV to `FILE` (required; - for stdout)")
+			format := fs.String("format", "csv", "write the waveforms as `FORMAT`: csv, or raw (binary SPICE raw file)")
+			digits := fs.Int("digits", 15, "write numbers with `D` significant digits (1 to 17; 17 is exact)")
 			seed := fs.Uint64("seed", 1, "seed of the noise sources (same seed, same waveforms)")
 			noise := fs.Bool("noise", true, "simulate noise sources (--noise=false: deterministic run)")
 			johnson := fs.Bool("johnson", false, "add Johnson noise 4kT/R to every resistor (ngspice has none)")
@@ -95,16 +108,29 @@ and their titles say so.`,
 				if *out == "" {
 					return usagef("tran: --out FILE is required")
 				}
+				if *format != "csv" && *format != "raw" {
+					return usagef("tran: --format %q: want csv or raw", *format)
+				}
+				if *digits < 1 || *digits > maxDigits {
+					return usagef("tran: --digits %d: want 1 to %d", *digits, maxDigits)
+				}
 				if *plotNode != "" && *plotDir == "" {
 					return usagef("tran: --plot-node needs --plot DIR")
 				}
-				return runTran(ctx, e, args[0], *out, tranOptions{seed: *seed, noise: *noise, johnson: *johnson, plotDir: *plotDir, plotNode: *plotNode})
+				return runTran(ctx, e, args[0], *out, tranOptions{format: *format, digits: *digits, seed: *seed, noise: *noise, johnson: *johnson, plotDir: *plotDir, plotNode: *plotNode})
 			}
 		},
 	})
 }
 
 type tranOptions struct {
+	// format is "csv" or "raw" (binary SPICE raw file).
+	format string
+	// digits is the number of significant digits of the CSV.
+	digits int
+	// workers is the number of goroutines formatting the CSV (0:
+	// GOMAXPROCS); the output does not depend on it.
+	workers int
 	seed    uint64
 	noise   bool
 	johnson bool
@@ -150,57 +176,41 @@ func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) err
 	// cannot be simulated leaves no file behind and is reported as bad
 	// input; errors after that are failures of the run.
 	var (
-		f       *os.File
-		w       *bufio.Writer
-		buf     []byte
-		started bool
+		o    *output
+		rows waveWriter
 	)
 	err = netlist.Simulate(ctx, n, sopt, func(t float64, v []float64) error {
-		if !started {
-			started = true
-			var dst io.Writer = e.stdout
-			if out != "-" {
-				var err error
-				if f, err = os.Create(out); err != nil {
-					return err
-				}
-				dst = f
+		if o == nil {
+			var err error
+			if o, err = createOutput(out, e.stdout); err != nil {
+				return err
 			}
-			w = bufio.NewWriterSize(dst, 1<<16)
-			w.WriteString("time")
-			for _, nd := range nodes {
-				w.WriteString(",v(" + nd + ")")
+			if rows, err = newWaveWriter(o, n, nodes, opt); err != nil {
+				return err
 			}
-			w.WriteByte('\n')
 		}
 		if plot != nil {
 			plot.record(t, v)
 		}
-		buf = strconv.AppendFloat(buf[:0], t, 'g', -1, 64)
-		for _, x := range v {
-			buf = append(buf, ',')
-			buf = strconv.AppendFloat(buf, x, 'g', -1, 64)
-		}
-		buf = append(buf, '\n')
-		_, err := w.Write(buf)
-		return err
+		return rows.row(t, v)
 	})
-	if f != nil {
-		defer f.Close()
+	if rows != nil {
+		if cerr := rows.close(); err == nil || errors.Is(err, errWriteFailed) {
+			err = cerr
+		}
 	}
 	switch {
-	case err != nil && !started:
+	case err != nil && o == nil:
 		return badInput(err)
 	case err != nil:
+		o.abort()
 		return fmt.Errorf("tran: %w", err)
 	}
-	if err := w.Flush(); err != nil {
-		return err
+	if o == nil {
+		return fmt.Errorf("tran: %s: the .tran grid has no point", path)
 	}
-	if f != nil {
-		if err := f.Close(); err != nil {
-			return err
-		}
+	if err := o.commit(); err != nil {
+		return err
 	}
 	if plot != nil {
 		return saveFigures(opt.plotDir, plot.specs())

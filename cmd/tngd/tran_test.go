@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tngd/tngd/netlist"
 	"github.com/tngd/tngd/plots"
 	"gonum.org/v1/gonum/mat"
 )
@@ -284,4 +288,110 @@ func TestTranPlotStride(t *testing.T) {
 	assert.Equal(t, "x.cir: node voltages (every 3rd point)", specs[0].spec.(plots.Waveforms).Title)
 	assert.Equal(t, []float64{60, 90}, specs[1].spec.(plots.Stationary).Samples)
 	assert.Equal(t, "stationary_a", specs[1].base)
+}
+
+// TestTranWorkers: the CSV does not depend on the number of formatting
+// goroutines, for a run of many blocks (2·10⁴ rows of tran_noise.cir).
+func TestTranWorkers(t *testing.T) {
+	var want []byte
+	for _, workers := range []int{1, 2, 3, 8} {
+		var stdout, stderr bytes.Buffer
+		err := runTran(context.Background(), &env{stdout: &stdout, stderr: &stderr}, "testdata/tran_noise.cir", "-",
+			tranOptions{format: "csv", digits: 15, workers: workers, seed: 7, noise: true})
+		require.NoError(t, err)
+		if want == nil {
+			want = stdout.Bytes()
+			require.Greater(t, bytes.Count(want, []byte{'\n'}), 10*csvBlockRows)
+			continue
+		}
+		assert.True(t, bytes.Equal(want, stdout.Bytes()), "%d workers", workers)
+	}
+}
+
+// TestTranDigitsAndRaw: --format raw holds the float64 values of the run
+// exactly; --digits 17 prints them exactly, and --digits D within half a
+// unit of the D-th digit, 5·10^−D relative (plus half an ulp from parsing
+// the text back, 1.2e-16).
+func TestTranDigitsAndRaw(t *testing.T) {
+	dir := t.TempDir()
+	rawPath := filepath.Join(dir, "wave.raw")
+	_, stderr, code := runCLI(t, "tran", "testdata/tran_rc.cir", "--format", "raw", "--out", rawPath, "--seed", "3")
+	require.Equal(t, 0, code, stderr)
+	f, err := os.Open(rawPath)
+	require.NoError(t, err)
+	defer f.Close()
+	raw, err := netlist.ReadRaw(f)
+	require.NoError(t, err)
+	assert.Equal(t, "Transient Analysis", raw.Plotname)
+	assert.Equal(t, []string{"time", "v(in)", "v(Out)", "v(mid)", "v(x2)"}, raw.Names)
+	assert.Equal(t, []string{"time", "voltage", "voltage", "voltage", "voltage"}, raw.Types)
+	for _, d := range []int{17, 15, 6} {
+		stdout, stderr, code := runCLI(t, "tran", "testdata/tran_rc.cir", "--out", "-", "--seed", "3", "--digits", strconv.Itoa(d))
+		require.Equal(t, 0, code, stderr)
+		header, cols := readWave(t, stdout)
+		require.Equal(t, raw.Names, header)
+		require.Len(t, cols, len(raw.Data))
+		for j := range cols {
+			require.Len(t, cols[j], len(raw.Data[j]))
+			for i, x := range cols[j] {
+				want := raw.Data[j][i]
+				if d == 17 {
+					require.Equal(t, want, x)
+				} else {
+					require.InDelta(t, want, x, (5*math.Pow(10, -float64(d))+1.2e-16)*math.Abs(want), "%s[%d], %d digits", header[j], i, d)
+				}
+			}
+		}
+	}
+	_, stderr, code = runCLI(t, "tran", "testdata/tran_rc.cir", "--out", "-", "--digits", "18")
+	assert.Equal(t, 2, code, stderr)
+	_, stderr, code = runCLI(t, "tran", "testdata/tran_rc.cir", "--out", "-", "--format", "hdf5")
+	assert.Equal(t, 2, code, stderr)
+}
+
+// TestTranReplacesFile: the output replaces an existing file, and a run
+// that fails leaves neither a partial file nor a temporary one.
+func TestTranReplacesFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "wave.csv")
+	require.NoError(t, os.WriteFile(out, []byte("old contents that are longer than nothing\n"), 0o644))
+	_, stderr, code := runCLI(t, "tran", "testdata/tran_rc.cir", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(data), "time,v(in)"))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr2 bytes.Buffer
+	err = runTran(ctx, &env{stdout: &stdout, stderr: &stderr2}, "testdata/tran_noise.cir", filepath.Join(dir, "cancelled.csv"),
+		tranOptions{format: "csv", digits: 15, seed: 1, noise: true})
+	require.Error(t, err)
+	entries, err = os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "a cancelled run leaves no file")
+}
+
+// BenchmarkTranAllToAll64 times tngd tran in-process on the performance
+// deck of netlist (64-node all-to-all RC network, TRNOISE on its 2,080
+// resistors, 10,001 points): parse, assembly, the exact noisy steps and
+// the output, written to io.Discard.
+func BenchmarkTranAllToAll64(b *testing.B) {
+	for _, format := range []string{"csv", "raw"} {
+		b.Run("format="+format, func(b *testing.B) {
+			args := []string{"tran", "../../netlist/testdata/alltoall64_noise.cir", "--out", "-"}
+			if format != "csv" {
+				args = append(args, "--format", format)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := run(context.Background(), args, io.Discard, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -1,0 +1,258 @@
+package main
+
+// Fast fixed-precision formatting of float64 for the CSV of tngd tran.
+//
+// appendG produces exactly the bytes of strconv.AppendFloat(dst, x, 'g',
+// digits, 64) for 1 ≤ digits ≤ 17 (a test compares the two on millions of
+// values), about three times faster, because it skips strconv's generic
+// dispatch and decimal buffers. The digit generation is the fixed-precision
+// algorithm of Go's internal/strconv (ftoafixed.go, Copyright 2025 The Go
+// Authors, BSD licence): the value is multiplied by a 128-bit power of ten
+// and rounded half to even from the 192-bit product, which is correctly
+// rounded for every float64 up to 18 digits (Adams, "Ryū: fast
+// float-to-string conversion", PLDI 2018). The powers of ten are in
+// tran_pow10.go, generated and checked against math/big by
+// TestPow10Table.
+
+import (
+	"math"
+	"math/bits"
+	"strconv"
+)
+
+// maxDigits is the largest --digits: 17 significant digits identify every
+// float64 (the CSV then parses back bit for bit).
+const maxDigits = 17
+
+var uint64pow10 = [...]uint64{
+	1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+	1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+}
+
+// appendG appends x formatted as strconv.AppendFloat(dst, x, 'g', digits,
+// 64) does. It panics unless 1 ≤ digits ≤ 17.
+func appendG(dst []byte, x float64, digits int) []byte {
+	if digits < 1 || digits > maxDigits {
+		panic("tngd: appendG: digits out of range")
+	}
+	b := math.Float64bits(x)
+	exp := int(b>>52) & 0x7ff
+	mant := b & (1<<52 - 1)
+	switch {
+	case exp == 0x7ff, exp == 0 && mant == 0:
+		// Inf, NaN and zeros: rare, leave them to strconv.
+		return strconv.AppendFloat(dst, x, 'g', digits, 64)
+	case exp == 0:
+		exp++ // subnormal
+	default:
+		mant |= 1 << 52
+	}
+	exp -= 1023 + 52
+	var d [24]byte
+	nd, dp := fixedDigits(&d, mant, exp, digits)
+	neg := b>>63 != 0
+
+	// strconv's formatDigits for 'g' with precision digits.
+	prec := digits
+	eprec := prec
+	if eprec > nd && nd >= dp {
+		eprec = nd
+	}
+	if e := dp - 1; e < -4 || e >= eprec {
+		return fmtE(dst, neg, d[:nd], dp, min(prec, nd)-1)
+	}
+	if prec > dp {
+		prec = nd
+	}
+	return fmtF(dst, neg, d[:nd], dp, max(prec-dp, 0))
+}
+
+// fixedDigits stores the digits of mant·2^exp (mant > 0) rounded half to
+// even to digits significant digits into d, trailing zeros trimmed, and
+// returns their number nd and the decimal point position dp: the value is
+// 0.d[0]d[1]… × 10^dp. It is fixedFtoa of Go's internal/strconv for the
+// 'e' and 'g' formats.
+func fixedDigits(d *[24]byte, mant uint64, exp, digits int) (nd, dp int) {
+	// Shift the mantissa to 64 bits so that the 192-bit product below has
+	// at least 63 bits in its top word.
+	s := 64 - bits.Len64(mant)
+	mant <<= s
+	exp -= s
+
+	// 10^p scales mant·2^exp to digits digits plus a rounding bit.
+	p := (digits - 1) - mulLog10_2(63+exp)
+	pow := pow10Tab[p-pow10Min]
+	exp2 := 1 + mulLog2_10(p)
+	if -22 <= p && p < 0 {
+		// Dividing by 10^q (q = −p ≤ 22): rounding the constant up makes
+		// the division exact when mant is a multiple of 5^q (Hacker's
+		// Delight, 2nd ed., ch. 10).
+		pow[1]++
+	}
+	dm, lo1, lo0 := umul192(mant, pow)
+	de := exp + exp2
+
+	// dt ≠ 0 when bits were truncated from dm.
+	var dt uint
+	switch {
+	default:
+		dt = 1
+	case 0 <= p && p <= 55:
+		// 10^p is exact in 128 bits (5⁵⁵ < 2¹²⁸).
+		dt = bool2uint(lo1|lo0 != 0)
+	case -22 <= p && p < 0 && divisiblePow5(mant, -p):
+		dt = 0
+	}
+
+	// dm·2^de with one extra bit for rounding.
+	shift := -de - 1
+	dt |= bool2uint(dm&(1<<shift-1) != 0)
+	dm >>= shift
+	dp = digits - p
+
+	top := uint64pow10[digits] << 1
+	if dm >= top {
+		var r uint
+		dm, r = dm/10, uint(dm%10)
+		dt |= bool2uint(r != 0)
+		dp++
+	}
+	// Round half to even and drop the rounding bit.
+	dm += uint64(uint(dm) & (dt | uint(dm)>>1) & 1)
+	dm >>= 1
+	if dm == top>>1 {
+		dm = uint64pow10[digits-1] // 999… rolled over to 1000…
+		dp++
+	}
+	formatBase10(d[:digits], dm)
+	nd = digits
+	for nd > 1 && d[nd-1] == '0' {
+		nd--
+	}
+	return nd, dp
+}
+
+// formatBase10 writes u < 10^17 into a in decimal, right-aligned and padded
+// with leading zeros to len(a) ≤ 17. It converts two 8-digit halves with
+// independent 32-bit operations, two digits per table look-up.
+func formatBase10(a []byte, u uint64) {
+	var buf [24]byte
+	hi, mid, lo := u/1e16, uint32(u/1e8%1e8), uint32(u%1e8)
+	write8(buf[16:24], lo)
+	write8(buf[8:16], mid)
+	buf[7] = byte('0' + hi)
+	copy(a, buf[24-len(a):])
+}
+
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// write8 writes v < 10^8 as eight decimal digits into a[:8].
+func write8(a []byte, v uint32) {
+	_ = a[7]
+	x, y := v/10000, v%10000
+	x1, x2, y1, y2 := 2*(x/100), 2*(x%100), 2*(y/100), 2*(y%100)
+	a[0], a[1] = digitPairs[x1], digitPairs[x1+1]
+	a[2], a[3] = digitPairs[x2], digitPairs[x2+1]
+	a[4], a[5] = digitPairs[y1], digitPairs[y1+1]
+	a[6], a[7] = digitPairs[y2], digitPairs[y2+1]
+}
+
+// fmtE appends ±d.ddde±XX: the digits d (trailing zeros trimmed), decimal
+// point position dp, prec digits after the point (strconv's fmtE).
+func fmtE(dst []byte, neg bool, d []byte, dp, prec int) []byte {
+	if neg {
+		dst = append(dst, '-')
+	}
+	dst = append(dst, d[0])
+	if prec > 0 {
+		dst = append(dst, '.')
+		m := min(len(d), prec+1)
+		dst = append(dst, d[1:m]...)
+		for i := m; i <= prec; i++ {
+			dst = append(dst, '0')
+		}
+	}
+	e := dp - 1
+	sign := byte('+')
+	if e < 0 {
+		sign, e = '-', -e
+	}
+	switch {
+	case e < 10:
+		return append(dst, 'e', sign, '0', byte(e)+'0')
+	case e < 100:
+		return append(dst, 'e', sign, byte(e/10)+'0', byte(e%10)+'0')
+	}
+	return append(dst, 'e', sign, byte(e/100)+'0', byte(e/10)%10+'0', byte(e%10)+'0')
+}
+
+// fmtF appends ±ddd.ddd with prec digits after the point (strconv's fmtF).
+func fmtF(dst []byte, neg bool, d []byte, dp, prec int) []byte {
+	if neg {
+		dst = append(dst, '-')
+	}
+	if dp > 0 {
+		m := min(len(d), dp)
+		dst = append(dst, d[:m]...)
+		for ; m < dp; m++ {
+			dst = append(dst, '0')
+		}
+	} else {
+		dst = append(dst, '0')
+	}
+	if prec > 0 {
+		dst = append(dst, '.')
+		i := 0
+		for ; i < prec && dp+i < 0; i++ {
+			dst = append(dst, '0')
+		}
+		if j := dp + i; i < prec && j < len(d) {
+			k := min(len(d)-j, prec-i)
+			dst = append(dst, d[j:j+k]...)
+			i += k
+		}
+		for ; i < prec; i++ {
+			dst = append(dst, '0')
+		}
+	}
+	return dst
+}
+
+// umul192 returns the 192-bit product x·y, y = y[0]·2⁶⁴ + y[1].
+func umul192(x uint64, y [2]uint64) (hi, mid, lo uint64) {
+	mid1, lo := bits.Mul64(x, y[1])
+	hi, mid2 := bits.Mul64(x, y[0])
+	mid, carry := bits.Add64(mid1, mid2, 0)
+	return hi + carry, mid, lo
+}
+
+// mulLog10_2 returns ⌊x·log₁₀2⌋ for −1600 ≤ x ≤ 1600 (78913/2¹⁸ ≈
+// log₁₀2; the range is checked by TestMulLog).
+func mulLog10_2(x int) int { return (x * 78913) >> 18 }
+
+// mulLog2_10 returns ⌊x·log₂10⌋ for −500 ≤ x ≤ 500 (108853/2¹⁵ ≈ log₂10).
+func mulLog2_10(x int) int { return (x * 108853) >> 15 }
+
+func bool2uint(b bool) uint {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// divisiblePow5 reports whether x is divisible by 5^p, 1 ≤ p ≤ 22 (false
+// otherwise), by multiplying with the inverse of 5^p modulo 2⁶⁴ (Hacker's
+// Delight, 2nd ed., §10-16).
+func divisiblePow5(x uint64, p int) bool {
+	if p < 1 || p > 22 {
+		return false
+	}
+	inv, lim := uint64(1), uint64(math.MaxUint64)
+	for range p {
+		inv *= 0xcccccccccccccccd // 5⁻¹ mod 2⁶⁴
+		lim /= 5
+	}
+	return x*inv <= lim
+}
