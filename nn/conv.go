@@ -20,10 +20,11 @@ import (
 // The forward products read the patches straight from the image when the
 // stride is 1 and there is no padding, and from an im2col matrix otherwise,
 // through one blocked kernel (vectorised on amd64 with AVX2; see convRow).
-// For the backward products the layer keeps the im2col matrix of each
-// sample, in two layouts: patch-major for the JVP and position-major for
-// the parameter gradient of sparse cotangents, such as those behind max
-// pooling.
+// For the backward products the layer keeps the patches of each sample
+// position-major (the transposed im2col matrix), for the parameter gradient
+// of sparse cotangents such as those behind max pooling, and, when they
+// cannot be read from the image, patch-major (the im2col matrix) for the
+// JVP.
 type Conv2D struct {
 	Filters, Kernel, Stride, Pad int
 }
@@ -195,20 +196,28 @@ func (l *convLayer) conv(y, w, b, p []float64, img, add bool) {
 }
 
 // forward fills cache with the patch-major im2col matrix P (ckk × np)
-// followed by its transpose (np × ckk).
+// followed by its transpose (np × ckk). When the patches can be read from
+// the image (l.offImg), P is left unset: the JVP reads the image instead.
 func (l *convLayer) forward(y, x, w, cache []float64) {
 	p, pt := cache[:l.ckk*l.np], cache[l.ckk*l.np:2*l.ckk*l.np]
-	l.im2col(p, x)
 	if l.offImg != nil {
-		// Row j of Pᵀ is the patch of position j, read from the image.
-		W := l.shape.W
+		// Row j of Pᵀ is the patch of position j, read from the image
+		// K values at a time.
+		H, W, K := l.shape.H, l.shape.W, l.k
 		j := 0
 		for oy := range l.oh {
 			for ox := range l.ow {
-				src := x[oy*W+ox:]
 				row := pt[j*l.ckk : (j+1)*l.ckk]
-				for k, o := range l.offImg {
-					row[k] = src[o]
+				r := 0
+				for c := range l.shape.C {
+					for ky := range K {
+						src := x[(c*H+oy+ky)*W+ox:]
+						dst := row[r : r+K]
+						for kx := range dst {
+							dst[kx] = src[kx]
+						}
+						r += K
+					}
 				}
 				j++
 			}
@@ -216,6 +225,7 @@ func (l *convLayer) forward(y, x, w, cache []float64) {
 		l.conv(y, w, w[l.f*l.ckk:], x, true, false)
 		return
 	}
+	l.im2col(p, x)
 	for k := range l.ckk {
 		row := p[k*l.np : (k+1)*l.np]
 		for j, v := range row {
@@ -254,7 +264,14 @@ func (l *convLayer) backward(dx, gw, dy, _, _, w, cache, tmp []float64, set bool
 			sb := 0.0
 			for j, d := range dyf {
 				if d != 0 {
-					floats.AddScaled(gf, d, pt[j*l.ckk:(j+1)*l.ckk])
+					// gf += d·Pᵀ[j], inline (the patch is short, so a call
+					// per axpy would cost more than the arithmetic); the
+					// product is rounded before the addition, as in an axpy.
+					row := pt[j*l.ckk : (j+1)*l.ckk]
+					g := gf[:len(row)]
+					for k, v := range row {
+						g[k] += float64(d * v)
+					}
 					sb += d
 				}
 			}
@@ -277,12 +294,15 @@ func (l *convLayer) backward(dx, gw, dy, _, _, w, cache, tmp []float64, set bool
 	}
 }
 
-func (l *convLayer) jvp(ty, tx, tw, _, _, w, cache, tmp []float64) {
+func (l *convLayer) jvp(ty, tx, tw, x, _, w, cache, tmp []float64) {
 	ty = ty[:l.f*l.np]
-	if tw != nil {
-		l.conv(ty, tw, tw[l.f*l.ckk:], cache, false, false)
-	} else {
+	switch {
+	case tw == nil:
 		clear(ty)
+	case l.offImg != nil:
+		l.conv(ty, tw, tw[l.f*l.ckk:], x, true, false)
+	default:
+		l.conv(ty, tw, tw[l.f*l.ckk:], cache, false, false)
 	}
 	switch {
 	case tx == nil:
