@@ -5,11 +5,14 @@ import (
 	"math"
 	"math/cmplx"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack"
 	"gonum.org/v1/gonum/lapack/lapack64"
+	"gonum.org/v1/gonum/mat"
 )
 
 // The low-rank exact method (MethodLowRank).
@@ -116,6 +119,14 @@ type lowRank struct {
 	twin bool         // F = Bᵀ: the two J copies are identical
 	sym  bool         // the symmetric-definite path computed X (lrEigenSymDef)
 	p    []float64    // r×r P = F diag(ε) B
+
+	// Gram hint (SPU.SetGram): J and J Jᵀ of the programming hintGen.
+	hintJ   *mat.Dense
+	hintG   mat.Symmetric
+	hintGen uint64
+	hintC   float64 // F = hintC·J for an exact image (R·Scale.J)
+	hintTol float64 // lrHintTol times the full scale of F
+	hinted  bool    // the last coupling came from the hint
 
 	// Noise level, keyed by Q = σ² per cell and the stage noise.
 	noiseOK      bool
@@ -306,10 +317,19 @@ func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) (k, hsym []fl
 	// Identical J copies (no programming error or stuck devices, ideal
 	// stage op-amps): F diag(ε) Fᵀ is symmetric, half the work. The test
 	// stops at the first difference.
-	lr.twin = lrTwin(fm.Data, fm.Stride, bm.Data, bm.Stride, r, n)
-	if lr.twin {
+	var jd []float64
+	ldj := 0
+	if lr.hintJ != nil && lr.hintGen == gen {
+		jm := lr.hintJ.RawMatrix()
+		jd, ldj = jm.Data, jm.Stride
+	}
+	twin, image := lrCopies(fm.Data, fm.Stride, bm.Data, bm.Stride, jd, ldj, lr.hintC, lr.hintTol, r, n)
+	lr.twin, lr.hinted = twin, image && lr.gramFromHint(m.eps)
+	switch {
+	case lr.hinted:
+	case lr.twin:
 		lrMulTo(p, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, m.eps, lrOperand{fm.Data, fm.Stride, true}, true)
-	} else {
+	default:
 		lrMulTo(p, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, m.eps, lrOperand{bm.Data, bm.Stride, false}, false)
 	}
 	k = make([]float64, r*r)
@@ -336,26 +356,108 @@ func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) (k, hsym []fl
 	return k, hsym
 }
 
-// lrTwin reports whether the r×n row-major f equals the transpose of the
-// n×r row-major b: the two J copies are identical. It compares in cache
-// blocks and stops at the first difference.
-func lrTwin(f []float64, ldf int, b []float64, ldb int, r, n int) bool {
-	const blk = 64
-	for k0 := 0; k0 < r; k0 += blk {
-		k1 := min(k0+blk, r)
-		for i0 := 0; i0 < n; i0 += blk {
-			i1 := min(i0+blk, n)
-			for i := i0; i < i1; i++ {
-				row := b[i*ldb+k0 : i*ldb+k1]
-				for k, v := range row {
-					if f[(k0+k)*ldf+i] != v {
-						return false
-					}
-				}
-			}
+// SetGram gives the SPU the Gram matrix gram = J Jᵀ (r×r, in the units of
+// J) of the J just passed to ProgramFactored, computed by the caller more
+// cheaply than the r²N product of the arrays (for a neural network, from
+// its layer structure). The low-rank method then takes P = F diag(ε) Fᵀ
+// from it when the programmed J array is an exact image of J, row by row
+// (F_k = c_k J_k to 1e-13 relative: no quantization, programming error,
+// stuck device or clipping), its copy Jᵀ is identical and the capacitors
+// are; otherwise, or after another programming, the hint is ignored. J and
+// gram are retained until the next call: pass nil, nil after the window to
+// release them. The results do not depend on the hint beyond rounding.
+func (s *SPU) SetGram(J *mat.Dense, gram mat.Symmetric) {
+	if J != nil {
+		if r, c := J.Dims(); r != s.r || c != s.n || gram.SymmetricDim() != s.r {
+			panic(fmt.Sprintf("circuit: SetGram with J %d×%d and a Gram of dimension %d for r = %d, N = %d", r, c, gram.SymmetricDim(), s.r, s.n))
+		}
+	}
+	if s.lowrank == nil || s.lowrank.n != s.n || s.lowrank.r != s.r {
+		s.lowrank = &lowRank{n: s.n, r: s.r}
+	}
+	lr := s.lowrank
+	lr.hintJ, lr.hintG, lr.hintGen = J, gram, s.progGen
+	lr.hintC = s.hw.R * s.scale.J
+	lr.hintTol = lrHintTol * s.hw.R * (s.hw.Arrays.GMax - s.hw.Arrays.GMin)
+	if J == nil {
+		lr.hintG = nil
+	}
+}
+
+// lrHintTol is the largest departure |F_ki − c J_ki| of the J array from
+// the exact image c·J of the hint's J, relative to the arrays' full scale
+// R·(G_max − G_min), at which the hint is used: a few ulps (with
+// G_min > 0 the pair difference G⁺ − G⁻ rounds at ε·G_min); quantization
+// or programming errors are many orders larger.
+const lrHintTol = 1e-13
+
+// gramFromHint fills lr.p = F diag(ε) Fᵀ = ε₀ c² G from the hint
+// G = J Jᵀ, for F = c·J and identical ε; it reports false if the ε
+// differ.
+func (lr *lowRank) gramFromHint(eps []float64) bool {
+	r := lr.r
+	for _, e := range eps {
+		if e != eps[0] {
+			return false
+		}
+	}
+	p := lr.p
+	f := eps[0] * lr.hintC * lr.hintC
+	for k := range r {
+		for l := k; l < r; l++ {
+			v := f * lr.hintG.At(k, l)
+			p[k*r+l], p[l*r+k] = v, v
 		}
 	}
 	return true
+}
+
+// lrCopies compares the r×n row-major f (the J array) with the transpose
+// of the n×r row-major b (its copy Jᵀ) and, when j is not nil, with c·j (j
+// r×n row-major, the J that was programmed): twin reports f = bᵀ exactly,
+// image that |f − c·j| ≤ tol everywhere. Blocks of 8 rows of f (one cache
+// line of each row of b) are dealt to the cores, so that each array is
+// streamed once; the comparison stops at the first difference.
+func lrCopies(f []float64, ldf int, b []float64, ldb int, j []float64, ldj int, c, tol float64, r, n int) (twin, image bool) {
+	const blk = 8
+	blocks := (r + blk - 1) / blk
+	nw := lrWorkers(blocks)
+	var differ, off atomic.Bool
+	off.Store(j == nil)
+	var wg sync.WaitGroup
+	for id := range nw {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for q := id; q < blocks && !differ.Load(); q += nw {
+				k0, k1 := q*blk, min(q*blk+blk, r)
+				for i := range n {
+					row := b[i*ldb+k0 : i*ldb+k1]
+					for k, v := range row {
+						if f[(k0+k)*ldf+i] != v {
+							differ.Store(true)
+							return
+						}
+					}
+				}
+				if off.Load() {
+					continue
+				}
+				for k := k0; k < k1; k++ {
+					fr, jr := f[k*ldf:k*ldf+n], j[k*ldj:k*ldj+n]
+					for i, v := range jr {
+						if !(math.Abs(fr[i]-c*v) <= tol) {
+							off.Store(true)
+							break
+						}
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	twin = !differ.Load()
+	return twin, twin && !off.Load()
 }
 
 // eigen computes the eigendecomposition K = X Λ X⁻¹ (K destroyed), checks

@@ -529,3 +529,66 @@ func TestLowRankAgreesWithEuler(t *testing.T) {
 	assert.InDelta(t, 1, meanLR, 4*math.Sqrt(2.0/n))
 	assert.InDelta(t, 1, meanEM, 4*math.Sqrt(2.0/n))
 }
+
+// TestLowRankGramHint: with a Gram hint J Jᵀ (SPU.SetGram), the low-rank
+// method takes the coupling from it exactly when the J array is an exact
+// image of J (ideal arrays, also with G_min > 0), and the noise-free
+// trajectory is the one computed without the hint to rounding (1e-12
+// relative; with noise the law is the same but the pivoted Cholesky may
+// order the draws differently). A wrong hint (2·J Jᵀ) on ideal hardware is used
+// and changes the trajectory (the hint is not a no-op); quantized or
+// mismatched arrays ignore it; a new programming invalidates it.
+func TestLowRankGramHint(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 41))
+	J, H, g := factoredProblem(60, 3, 10, rng)
+	J.Scale(3, J)
+	var gram mat.SymDense
+	gram.SymOuterK(1, J)
+	var wrong mat.SymDense
+	wrong.ScaleSym(2, &gram)
+	cases := []struct {
+		name       string
+		hw         Hardware
+		hint       *mat.SymDense
+		wantHinted bool
+		same       bool
+	}{
+		{"ideal", Hardware{}, &gram, true, true},
+		{"g_min", Hardware{Arrays: ArraySpec{GMin: 1e-5}}, &gram, true, true},
+		{"wrong hint", Hardware{}, &wrong, true, false},
+		{"quantized", Hardware{Arrays: ArraySpec{Bits: 8}}, &wrong, false, true},
+		{"mismatch", Hardware{Arrays: ArraySpec{ProgrammingError: 0.01}}, &wrong, false, true},
+	}
+	run := func(s *SPU) []float64 {
+		s.Reset(g)
+		var out []float64
+		for _, h := range []float64{0.3, 5, 50} {
+			_, err := s.Run(h, &Evolution{Method: MethodLowRank})
+			require.NoError(t, err)
+			out = append(out, s.x[:s.n]...)
+		}
+		return out
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			plain := newFactored(t, &c.hw, J, H, 0.5, g, 7)
+			want := run(plain)
+			require.False(t, plain.lowrank.hinted)
+			hinted := newFactored(t, &c.hw, J, H, 0.5, g, 7)
+			hinted.SetGram(J, c.hint)
+			got := run(hinted)
+			assert.Equal(t, c.wantHinted, hinted.lowrank.hinted, "hint used")
+			d := relErr(mat.NewVecDense(len(got), got), mat.NewVecDense(len(want), want))
+			if c.same {
+				assert.Less(t, d, 1e-12)
+			} else {
+				assert.Greater(t, d, 1e-3)
+			}
+			// A new programming invalidates the hint.
+			_, err := hinted.ProgramFactored(J, H, 0.5)
+			require.NoError(t, err)
+			run(hinted)
+			assert.False(t, hinted.lowrank.hinted, "hint kept across programmings")
+		})
+	}
+}

@@ -20,3 +20,18 @@ type CurvatureSolver interface {
 	// mismatched dimensions are a bug and panic.
 	SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error
 }
+
+// GramCurvatureSolver is a CurvatureSolver that can use the Gram matrix
+// J Jᵀ computed by the caller: a network's Pass forms it from its layer
+// structure ([Pass.GramTo]) far more cheaply than the r²N product of a
+// dense J, and a solver that needs it (the SPU simulation) then skips its
+// own. The natural-gradient optimizers call SolveGramTo instead of SolveTo
+// when their solver has it, and reuse the same Gram matrix for the
+// reference solve.
+type GramCurvatureSolver interface {
+	CurvatureSolver
+	// SolveGramTo is SolveTo with gram = J Jᵀ (r×r). The result equals
+	// SolveTo's to rounding; the solver may ignore gram. It retains
+	// nothing.
+	SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error
+}

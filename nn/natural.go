@@ -298,6 +298,10 @@ type natural struct {
 	jbuf []float64 // backing store of J, grown to the largest r·N seen
 	J    *mat.Dense
 	H    mat.SymDense
+	// gram is J Jᵀ of this step when gramValid (computed for a
+	// GramCurvatureSolver and reused by the reference solve).
+	gram      mat.SymDense
+	gramValid bool
 
 	// matrix-free CG
 	cgIters   int
@@ -332,6 +336,7 @@ func (o *natural) Lambda() float64 { return o.lambda }
 
 func (o *natural) Step(theta []float64, p *Pass) (StepInfo, error) {
 	checkStep(o.n, theta, p)
+	o.gramValid = false
 	lr := o.cfg.LR * o.cfg.Schedule.Factor(o.k)
 	o.info.reset(o.k, p.Loss(), lr)
 	o.info.Lambda = o.lambda
@@ -397,9 +402,13 @@ func (o *natural) reference(p *Pass) error {
 	if o.ref == nil {
 		o.ref = make([]float64, o.n)
 	}
+	var gram *mat.SymDense
+	if o.gramValid {
+		gram = &o.gram
+	}
 	if o.method == methodWoodbury {
 		copy(o.ref, o.gt)
-	} else if err := p.DampedSolveTo(o.ref, o.g, o.lambda); err != nil {
+	} else if err := p.dampedSolveTo(o.ref, o.g, o.lambda, gram); err != nil {
 		return err
 	}
 	o.info.Reference = o.ref
@@ -456,6 +465,14 @@ func (o *natural) solve(p *Pass) error {
 	var start *mat.VecDense
 	if o.reset {
 		start = o.gv
+	}
+	if gs, ok := o.solver.(GramCurvatureSolver); ok {
+		if !o.gram.IsEmpty() && o.gram.SymmetricDim() != p.Rows() {
+			o.gram.Reset()
+		}
+		p.GramTo(&o.gram)
+		o.gramValid = true
+		return gs.SolveGramTo(o.gtv, o.J, &o.gram, &o.H, o.lambda, o.gv, start)
 	}
 	return o.solver.SolveTo(o.gtv, o.J, &o.H, o.lambda, o.gv, start)
 }

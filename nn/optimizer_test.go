@@ -422,3 +422,50 @@ func TestReferenceSolve(t *testing.T) {
 		})
 	}
 }
+
+// gramSolver is a GramCurvatureSolver that checks the Gram matrix it is
+// given against J Jᵀ formed densely, then solves densely.
+type gramSolver struct {
+	t      *testing.T
+	calls  int
+	maxErr float64
+}
+
+func (s *gramSolver) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
+	s.t.Fatal("SolveTo called on a GramCurvatureSolver")
+	return nil
+}
+
+func (s *gramSolver) SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
+	s.calls++
+	var want mat.Dense
+	want.Mul(J, J.T())
+	scale := mat.Norm(&want, math.Inf(1))
+	r, _ := J.Dims()
+	for i := range r {
+		for j := range r {
+			s.maxErr = max(s.maxErr, math.Abs(gram.At(i, j)-want.At(i, j))/scale)
+		}
+	}
+	return (&choleskySolver{}).SolveTo(dst, J, H, lambda, g, start)
+}
+
+// TestGramCurvatureSolver: a solver with SolveGramTo receives the Gram
+// matrix of the minibatch (equal to the dense J Jᵀ to rounding), and the
+// step and its reference solve (which reuses that Gram matrix) equal those
+// of the plain dense solver.
+func TestGramCurvatureSolver(t *testing.T) {
+	for _, tn := range ngProblems(t) {
+		t.Run(tn.name, func(t *testing.T) {
+			ng := NaturalGradient{LR: 0.3, Damping: Damping{Lambda: 0.05}, Reference: true}
+			want, _ := stepOnce(t, tn, TNGD{NaturalGradient: ng}, &choleskySolver{})
+			gs := &gramSolver{t: t}
+			got, _ := stepOnce(t, tn, TNGD{NaturalGradient: ng}, gs)
+			assert.Equal(t, 1, gs.calls)
+			assert.Less(t, gs.maxErr, 1e-13)
+			assert.Less(t, relErr(got.NatGrad, want.NatGrad), 1e-14)
+			assert.Less(t, relErr(got.Reference, want.Reference), 1e-12)
+			assert.Less(t, got.SolveRelErr, 1e-8)
+		})
+	}
+}

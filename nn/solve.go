@@ -137,6 +137,12 @@ func (o *natural) solveWoodbury(p *Pass) error {
 // ErrNotPositiveDefinite if the factorisation fails (λ ≤ 0 or NaN), and
 // panics without targets or for wrong lengths.
 func (p *Pass) DampedSolveTo(dst, g []float64, lambda float64) error {
+	return p.dampedSolveTo(dst, g, lambda, nil)
+}
+
+// dampedSolveTo is DampedSolveTo with the Gram matrix of the minibatch
+// given (nil: computed by GramTo).
+func (p *Pass) dampedSolveTo(dst, g []float64, lambda float64, gram *mat.SymDense) error {
 	p.checkN(dst, "solve destination")
 	p.checkN(g, "solve right-hand side")
 	if p.wood == nil {
@@ -154,8 +160,11 @@ func (p *Pass) DampedSolveTo(dst, g []float64, lambda float64) error {
 		w.u, w.w = make([]float64, r), make([]float64, r)
 		w.c = mat.NewVecDense(r, nil)
 	}
-	p.GramTo(&w.gram)
-	gr := w.gram.RawSymmetric()
+	if gram == nil {
+		p.GramTo(&w.gram)
+		gram = &w.gram
+	}
+	gr := gram.RawSymmetric()
 	for i := range r {
 		for j := i; j < r; j++ {
 			v := gr.Data[i*gr.Stride+j]

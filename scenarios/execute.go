@@ -355,11 +355,24 @@ func newDevice(o *Optimizer, hw *circuit.Hardware, n, r int, rng *rand.Rand) (*d
 // device (the last partial batch of an epoch) is padded with zero rows,
 // which leave the system unchanged.
 func (d *device) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
+	return d.SolveGramTo(dst, J, nil, H, lambda, g, start)
+}
+
+// SolveGramTo implements nn.GramCurvatureSolver: the Gram matrix J Jᵀ of
+// the network's layer structure goes to the circuit SPU (nil: none; it is
+// not used with padding or by the ideal device).
+func (d *device) SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
 	if r, _ := J.Dims(); r < d.r {
 		J, H = d.pad(J, H)
+		gram = nil
 	}
 	t0 := time.Now()
-	err := d.inner.SolveTo(dst, J, H, lambda, g, start)
+	var err error
+	if d.thermo != nil && gram != nil {
+		err = d.thermo.SolveGramTo(dst, J, gram, H, lambda, g, start)
+	} else {
+		err = d.inner.SolveTo(dst, J, H, lambda, g, start)
+	}
 	d.wall += time.Since(t0)
 	if d.thermo != nil {
 		rep := d.thermo.Report()

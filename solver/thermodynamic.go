@@ -114,6 +114,26 @@ func (th *Thermodynamic) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDens
 	return th.solve(dst, prog, g, start)
 }
 
+// SolveGramTo is SolveTo with gram = J Jᵀ (r×r) computed by the caller,
+// which the device's simulation uses in place of its own r²N product when
+// the programmed arrays are an exact image of J (see circuit.SPU.SetGram);
+// the result equals SolveTo's to rounding. It satisfies
+// nn.GramCurvatureSolver.
+func (th *Thermodynamic) SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
+	checkProblem("Thermodynamic", dst, J, H, lambda, g, start)
+	dev := th.device(circuit.Factored)
+	prog, err := dev.ProgramFactored(J, H, lambda)
+	if err != nil {
+		return fmt.Errorf("solver: Thermodynamic: %w", err)
+	}
+	dev.SetGram(J, gram)
+	defer dev.SetGram(nil, nil)
+	if start == nil {
+		return th.solve(dst, prog, g, nil) // not a typed nil
+	}
+	return th.solve(dst, prog, g, start)
+}
+
 // SolveDirectTo writes into dst the device's estimate of A⁻¹b, running the
 // Direct Device as described on [Thermodynamic]; A (N×N) may be
 // non-symmetric but must be positive-stable. dst may be b or start (nil:

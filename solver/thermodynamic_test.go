@@ -47,6 +47,32 @@ func TestThermodynamicIdealFactored(t *testing.T) {
 	}
 }
 
+// TestThermodynamicGramHint: SolveGramTo with the Gram matrix J Jᵀ gives
+// SolveTo's estimate (ideal noiseless hardware, low-rank method, where
+// the hint is used), and the Woodbury solution after a long window; the
+// solver satisfies nn.GramCurvatureSolver.
+func TestThermodynamicGramHint(t *testing.T) {
+	var _ nn.GramCurvatureSolver = (*Thermodynamic)(nil)
+	rng := rand.New(rand.NewPCG(35, 35))
+	p := newProblem(rng, 12, 60, 3, hessCE, 0.5, 2)
+	var gram mat.SymDense
+	gram.SymOuterK(1, p.J)
+	var want mat.VecDense
+	require.NoError(t, (&Woodbury{}).SolveTo(&want, p.J, p.H, p.lambda, p.g, nil))
+	ev := &circuit.Evolution{Method: circuit.MethodLowRank}
+	for _, T := range []float64{3, 80} {
+		plain := &Thermodynamic{Device: newSPU(t, nil, circuit.Factored, 60, 12, 1), Window: Window{Time: T}, Evolution: ev}
+		hinted := &Thermodynamic{Device: newSPU(t, nil, circuit.Factored, 60, 12, 1), Window: Window{Time: T}, Evolution: ev}
+		var x, y mat.VecDense
+		require.NoError(t, plain.SolveTo(&x, p.J, p.H, p.lambda, p.g, nil))
+		require.NoError(t, hinted.SolveGramTo(&y, p.J, &gram, p.H, p.lambda, p.g, nil))
+		assert.Less(t, relErr(&y, &x), 1e-12, "t = %g", T)
+		if T == 80 {
+			assert.Less(t, relErr(&y, &want), 1e-9)
+		}
+	}
+}
+
 func TestThermodynamicDirect(t *testing.T) {
 	rng := rand.New(rand.NewPCG(32, 1))
 	n := 20
