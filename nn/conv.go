@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
@@ -157,6 +158,10 @@ func (l *convLayer) col2im(dx, p []float64) {
 	}
 }
 
+// gradGroup is the number of non-zero cotangents gathered per call of
+// gradRowsTo in the parameter gradient.
+const gradGroup = 64
+
 // convChunk is the number of positions per call of convRow when the
 // patches come from an im2col matrix: 64 positions of 25 patch entries
 // (12.8 kB) stay in the L1 cache across the filter blocks.
@@ -258,23 +263,33 @@ func (l *convLayer) backward(dx, gw, dy, _, _, w, cache, tmp []float64, set bool
 			// One axpy of a patch per non-zero cotangent: cotangents
 			// behind max pooling are mostly zero (one non-zero per pooling
 			// window at most), which makes this several times cheaper than
-			// dense dots over all positions; with dense cotangents it is
-			// within a factor of two of them.
-			pt := cache[l.ckk*l.np:]
-			sb := 0.0
-			for j, d := range dyf {
-				if d != 0 {
-					// gf += d·Pᵀ[j], inline (the patch is short, so a call
-					// per axpy would cost more than the arithmetic); the
-					// product is rounded before the addition, as in an axpy.
-					row := pt[j*l.ckk : (j+1)*l.ckk]
-					g := gf[:len(row)]
-					for k, v := range row {
-						g[k] += float64(d * v)
+			// dense dots over all positions.
+			pt := cache[l.ckk*l.np : 2*l.ckk*l.np]
+			// The non-zero cotangents are gathered in groups (four zeros
+			// at a time are skipped with one test) and their patches
+			// added by gradRowsTo, in increasing position.
+			var js [gradGroup]int
+			var ds [gradGroup]float64
+			n, sb := 0, 0.0
+			for j := 0; j < len(dyf); j += 4 {
+				q := dyf[j:min(j+4, len(dyf))]
+				if len(q) == 4 && (math.Float64bits(q[0])|math.Float64bits(q[1])|
+					math.Float64bits(q[2])|math.Float64bits(q[3]))<<1 == 0 {
+					continue // four zeros (of either sign)
+				}
+				for t, d := range q {
+					if d != 0 {
+						js[n], ds[n] = j+t, d
+						n++
+						sb += d
 					}
-					sb += d
+				}
+				if n > gradGroup-4 {
+					gradRowsTo(gf, pt, l.ckk, js[:n], ds[:n])
+					n = 0
 				}
 			}
+			gradRowsTo(gf, pt, l.ckk, js[:n], ds[:n])
 			gb[f] += sb
 		}
 	}

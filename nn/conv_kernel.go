@@ -111,3 +111,29 @@ func maxShiftTo(dst, src []float64, n, step, k int) {
 		dst[i] = m
 	}
 }
+
+// gradRowsTo adds Σ_i ds[i]·pt[js[i]·ckk + k] to g[k] for k < ckk, the sum
+// taken in increasing i (each product rounded before its addition). pt
+// holds rows of ckk values; every js[i] must index one of them.
+func gradRowsTo(g, pt []float64, ckk int, js []int, ds []float64) {
+	n := len(js)
+	if n == 0 {
+		return
+	}
+	g, ds = g[:ckk], ds[:n]
+	k := 0
+	if useConvAsm && ckk >= 4 {
+		for _, j := range js {
+			_ = pt[j*ckk+ckk-1]
+		}
+		k = ckk &^ 3
+		gradRows(&g[0], ckk, &pt[0], &js[0], &ds[0], n)
+	}
+	for ; k < ckk; k++ {
+		s := g[k]
+		for i, j := range js {
+			s += float64(ds[i] * pt[j*ckk+k])
+		}
+		g[k] = s
+	}
+}

@@ -20,3 +20,9 @@ func convTile4x8(y *float64, ys int, w *float64, ckk int, src *float64, off *int
 //
 //go:noescape
 func maxShift(dst, src *float64, n, step, k int)
+
+// gradRows adds ds[i]·pt[js[i]·ckk + k] to dst[k] for i < n in order, for
+// k < ckk − ckk mod 4. Implemented in conv_kernel_amd64.s.
+//
+//go:noescape
+func gradRows(dst *float64, ckk int, pt *float64, js *int, ds *float64, n int)

@@ -127,3 +127,91 @@ mstore:
 mdone:
 	VZEROUPPER
 	RET
+
+// func gradRows(dst *float64, ckk int, pt *float64, js *int, ds *float64, n int)
+//
+// dst[k] += ds[i]·pt[js[i]·ckk + k] for i < n in order, for k < ckk − ckk mod 4:
+// 16 entries of dst at a time held in Y0..Y3, then 4 at a time in Y0.
+TEXT ·gradRows(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ ckk+8(FP), R8
+	MOVQ pt+16(FP), SI
+	MOVQ js+24(FP), BX
+	MOVQ ds+32(FP), DX
+	MOVQ n+40(FP), CX
+	MOVQ R8, R9
+	SHLQ $3, R9 // row stride of pt in bytes
+	MOVQ R8, R10
+	SHRQ $4, R10 // chunks of 16
+	XORQ R11, R11 // byte offset of the chunk in g and in a row
+
+g16:
+	TESTQ   R10, R10
+	JZ      g4start
+	VMOVUPD (DI)(R11*1), Y0
+	VMOVUPD 32(DI)(R11*1), Y1
+	VMOVUPD 64(DI)(R11*1), Y2
+	VMOVUPD 96(DI)(R11*1), Y3
+	XORQ    R12, R12
+
+l16:
+	CMPQ         R12, CX
+	JGE          s16
+	MOVQ         (BX)(R12*8), AX
+	IMULQ        R9, AX
+	ADDQ         SI, AX
+	ADDQ         R11, AX
+	VBROADCASTSD (DX)(R12*8), Y4
+	VMULPD       (AX), Y4, Y5
+	VMULPD       32(AX), Y4, Y6
+	VMULPD       64(AX), Y4, Y7
+	VMULPD       96(AX), Y4, Y8
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y6, Y1, Y1
+	VADDPD       Y7, Y2, Y2
+	VADDPD       Y8, Y3, Y3
+	INCQ         R12
+	JMP          l16
+
+s16:
+	VMOVUPD Y0, (DI)(R11*1)
+	VMOVUPD Y1, 32(DI)(R11*1)
+	VMOVUPD Y2, 64(DI)(R11*1)
+	VMOVUPD Y3, 96(DI)(R11*1)
+	ADDQ    $128, R11
+	DECQ    R10
+	JMP     g16
+
+g4start:
+	MOVQ R8, R10
+	ANDQ $15, R10
+	SHRQ $2, R10 // chunks of 4 left
+
+g4:
+	TESTQ   R10, R10
+	JZ      gdone
+	VMOVUPD (DI)(R11*1), Y0
+	XORQ    R12, R12
+
+l4:
+	CMPQ         R12, CX
+	JGE          s4
+	MOVQ         (BX)(R12*8), AX
+	IMULQ        R9, AX
+	ADDQ         SI, AX
+	ADDQ         R11, AX
+	VBROADCASTSD (DX)(R12*8), Y4
+	VMULPD       (AX), Y4, Y5
+	VADDPD       Y5, Y0, Y0
+	INCQ         R12
+	JMP          l4
+
+s4:
+	VMOVUPD Y0, (DI)(R11*1)
+	ADDQ    $32, R11
+	DECQ    R10
+	JMP     g4
+
+gdone:
+	VZEROUPPER
+	RET

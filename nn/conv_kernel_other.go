@@ -11,3 +11,7 @@ func convTile4x8(y *float64, ys int, w *float64, ckk int, src *float64, off *int
 func maxShift(dst, src *float64, n, step, k int) {
 	panic("nn: maxShift without assembly")
 }
+
+func gradRows(dst *float64, ckk int, pt *float64, js *int, ds *float64, n int) {
+	panic("nn: gradRows without assembly")
+}

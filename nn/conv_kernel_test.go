@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -153,6 +154,75 @@ func TestMaxPoolMatchesReference(t *testing.T) {
 				l.infer(got, x, nil, make([]float64, l.tmpLen()))
 				assert.Equal(t, want, got, "infer")
 			})
+		}
+	})
+}
+
+// TestConvGradMatchesAxpyReference checks the parameter gradient of Conv2D
+// bit for bit against the loop it replaced (one axpy of a patch per
+// non-zero cotangent, in increasing position, the bias sum added at the
+// end), for sparse cotangents (as behind max pooling, with some −0) and
+// dense ones, overwriting and accumulating.
+func TestConvGradMatchesAxpyReference(t *testing.T) {
+	cases := []struct {
+		in   Shape
+		conv Conv2D
+	}{
+		{Shape{1, 28, 28}, Conv2D{Filters: 32, Kernel: 5}},
+		{Shape{2, 9, 11}, Conv2D{Filters: 6, Kernel: 3}}, // ckk = 18: 16 + 2
+		{Shape{3, 10, 10}, Conv2D{Filters: 5, Kernel: 3, Stride: 2, Pad: 1}},
+		{Shape{1, 12, 40}, Conv2D{Filters: 3, Kernel: 2}}, // ckk = 4
+		{Shape{1, 8, 8}, Conv2D{Filters: 2, Kernel: 1}},   // ckk = 1: no vector
+	}
+	kernelPaths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(11, 12))
+		for _, c := range cases {
+			for _, density := range []float64{0.03, 1} {
+				t.Run(fmt.Sprintf("%v-%+v-density=%g", c.in, c.conv, density), func(t *testing.T) {
+					l := c.conv.build(c.in).(*convLayer)
+					x, w := randVec(rng, c.in.Size()), randVec(rng, l.numParams())
+					cache := make([]float64, l.cacheLen())
+					l.forward(make([]float64, l.out().Size()), x, w, cache)
+					dy := make([]float64, l.out().Size())
+					for i := range dy {
+						switch u := rng.Float64(); {
+						case u < density:
+							dy[i] = rng.NormFloat64()
+						case u < density+0.01:
+							dy[i] = math.Copysign(0, -1)
+						}
+					}
+					p := make([]float64, l.ckk*l.np)
+					l.im2col(p, x)
+					patch := func(j int) []float64 {
+						r := make([]float64, l.ckk)
+						for k := range r {
+							r[k] = p[k*l.np+j]
+						}
+						return r
+					}
+					start := randVec(rng, l.numParams())
+					for _, set := range []bool{true, false} {
+						want := append([]float64(nil), start...)
+						if set {
+							clear(want)
+						}
+						for f := range l.f {
+							sb := 0.0
+							for j := range l.np {
+								if d := dy[f*l.np+j]; d != 0 {
+									floats.AddScaled(want[f*l.ckk:(f+1)*l.ckk], d, patch(j))
+									sb += d
+								}
+							}
+							want[l.f*l.ckk+f] += sb
+						}
+						got := append([]float64(nil), start...)
+						l.backward(nil, got, dy, x, nil, w, cache, make([]float64, l.tmpLen()), set)
+						assert.Equal(t, want, got, "set=%v", set)
+					}
+				})
+			}
 		}
 	})
 }
