@@ -1,8 +1,14 @@
 package circuit
 
 import (
+	"cmp"
 	"math"
+	"math/bits"
 	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -26,6 +32,7 @@ type ResistorArray struct {
 	spec        ArraySpec
 	rows, cols  int
 	plus, minus *mat.Dense
+	sums        []float64     // Σ_j G⁺ + G⁻ of each row (arraySum order), kept current
 	stuck       []stuckDevice // sorted by device
 }
 
@@ -64,6 +71,13 @@ func NewResistorArray(spec ArraySpec, rows, cols int, rng *rand.Rand) *ResistorA
 	if spec.GMin != 0 {
 		fillValue(a.plus.RawMatrix().Data, spec.GMin)
 		fillValue(a.minus.RawMatrix().Data, spec.GMin)
+	}
+	a.sums = make([]float64, rows)
+	pr, mr := a.plus.RawMatrix(), a.minus.RawMatrix()
+	for i := range a.sums {
+		var acc [4]float64
+		arraySum(&acc, pr.Data[i*pr.Stride:i*pr.Stride+cols], mr.Data[i*mr.Stride:i*mr.Stride+cols])
+		a.sums[i] = (acc[0] + acc[1]) + (acc[2] + acc[3])
 	}
 	if p := spec.StuckAtMin + spec.StuckAtMax; p > 0 {
 		// Walk the devices with geometric gaps: P(stuck) = p for each,
@@ -115,10 +129,29 @@ func (a *ResistorArray) Step() float64 {
 }
 
 // Program sets every pair so that G⁺ − G⁻ represents scale·target(i, j)
-// siemens, with the imperfections of the spec; the programming errors are
-// drawn from rng in row-major order, G⁺ before G⁻. target must
-// be rows×cols (else Program panics); scale is in siemens per unit of
-// target. Program retains nothing.
+// siemens, with the imperfections of the spec. target must be rows×cols
+// (else Program panics); scale is in siemens per unit of target. Program
+// retains nothing.
+//
+// A value v = scale·target(i, j) sets the pair (G_min + v, G_min) for
+// v ≥ 0 and (G_min, G_min − v) otherwise; |v| beyond G_max − G_min clips
+// to it (counted); with B bits the magnitude |v| is rounded to the nearest
+// of the 2^B − 1 code steps above G_min; each device's conductance G then
+// becomes max(0, G·(1 + σ·z)), z a standard normal deviate and σ the
+// programming error; stuck devices keep G_min or G_max.
+//
+// Draw order (nothing is drawn without a programming error): an array of
+// fewer than 2¹⁶ entries draws its deviates from rng with NormFloat64, in
+// row-major order, G⁺ before G⁻. A larger array draws two words k₁, k₂
+// from rng; the deviates of its row i then come from a stream of the
+// row's own, rand.New(rand.NewPCG(k₁, s_i)).NormFloat64() with s_i the
+// (i+1)-th output of SplitMix64 seeded with k₂, in column order, G⁺ before
+// G⁻. Its rows are programmed in parallel (at most GOMAXPROCS goroutines),
+// and the result does not depend on how many.
+//
+// A *mat.Dense target, or the transpose of one (such as J.T() for a
+// *mat.Dense J), is read directly; any other target through At, from one
+// goroutine.
 func (a *ResistorArray) Program(target mat.Matrix, scale float64, rng *rand.Rand) ArrayReport {
 	if r, c := target.Dims(); r != a.rows || c != a.cols {
 		panic("circuit: resistor array: target dimensions mismatch")
@@ -127,68 +160,291 @@ func (a *ResistorArray) Program(target mat.Matrix, scale float64, rng *rand.Rand
 		panic("circuit: nil random source for resistor array")
 	}
 	s := a.spec
-	span := s.GMax - s.GMin
-	step := a.Step()
-	rep := ArrayReport{Entries: a.rows * a.cols}
-	pr, mr := a.plus.RawMatrix(), a.minus.RawMatrix()
-	var raw []float64
-	stride := 0
-	if d, ok := target.(*mat.Dense); ok {
-		rm := d.RawMatrix()
-		raw, stride = rm.Data, rm.Stride
+	p := &arrayProgram{a: a, scale: scale, span: s.GMax - s.GMin, gmin: s.GMin, step: a.Step(), sigma: s.ProgrammingError}
+	if p.step > 0 {
+		p.inv = 1 / p.step
 	}
-	quant := func(g float64) float64 {
-		if step == 0 {
-			return g
-		}
-		return s.GMin + math.Round((g-s.GMin)/step)*step
-	}
-	for i := 0; i < a.rows; i++ {
-		prow := pr.Data[i*pr.Stride : i*pr.Stride+a.cols]
-		mrow := mr.Data[i*mr.Stride : i*mr.Stride+a.cols]
-		for j := range prow {
-			var t float64
-			if raw != nil {
-				t = raw[i*stride+j]
-			} else {
-				t = target.At(i, j)
-			}
-			v := scale * t
-			if math.Abs(v) > span {
-				rep.Clipped++
-				v = math.Copysign(span, v)
-			}
-			gp, gm := s.GMin, s.GMin
-			if v >= 0 {
-				gp = quant(s.GMin + v)
-			} else {
-				gm = quant(s.GMin - v)
-			}
-			if s.ProgrammingError > 0 {
-				gp = math.Max(0, gp*(1+s.ProgrammingError*rng.NormFloat64()))
-				gm = math.Max(0, gm*(1+s.ProgrammingError*rng.NormFloat64()))
-			}
-			prow[j], mrow[j] = gp, gm
-		}
-	}
-	for _, sd := range a.stuck {
-		e := sd.device / 2
-		g := s.GMin
-		if sd.high {
-			g = s.GMax
-		}
-		if sd.device%2 == 0 {
-			pr.Data[(e/a.cols)*pr.Stride+e%a.cols] = g
+	cols := a.cols
+	bh := arrayBlockRows(cols)
+	work := a.rows * cols
+	if p.sigma > 0 {
+		if work < arrayParallelMin {
+			p.seq = rng // one goroutine, rows in order
 		} else {
-			mr.Data[(e/a.cols)*mr.Stride+e%a.cols] = g
+			p.k1, p.k2 = rng.Uint64(), rng.Uint64()
 		}
 	}
-	return rep
+	var clipped atomic.Int64
+	switch t := target.(type) {
+	case *mat.Dense:
+		raw := t.RawMatrix()
+		arrayParallel(a.rows, bh, work, func() func(lo, hi int) {
+			z := make([]float64, 2*arrayChunk)
+			return func(lo, hi int) {
+				c := 0
+				for i := lo; i < hi; i++ {
+					c += p.row(i, raw.Data[i*raw.Stride:i*raw.Stride+cols], z)
+				}
+				clipped.Add(int64(c))
+			}
+		})
+	default:
+		d, ok := transposedDense(target)
+		if !ok {
+			// Any other matrix: one goroutine (At need not be safe for
+			// concurrent use).
+			z := make([]float64, 2*arrayChunk)
+			t := make([]float64, cols)
+			c := 0
+			for i := 0; i < a.rows; i++ {
+				for j := range t {
+					t[j] = target.At(i, j)
+				}
+				c += p.row(i, t, z)
+			}
+			clipped.Add(int64(c))
+			break
+		}
+		// Row i of the array is column i of d: transpose a block of rows
+		// at a time into a buffer that stays in cache.
+		raw := d.RawMatrix()
+		arrayParallel(a.rows, bh, work, func() func(lo, hi int) {
+			z := make([]float64, 2*arrayChunk)
+			tb := make([]float64, bh*cols)
+			return func(lo, hi int) {
+				for k := 0; k < cols; k++ {
+					for ii, v := range raw.Data[k*raw.Stride+lo : k*raw.Stride+hi] {
+						tb[ii*cols+k] = v
+					}
+				}
+				c := 0
+				for i := lo; i < hi; i++ {
+					c += p.row(i, tb[(i-lo)*cols:(i-lo+1)*cols], z)
+				}
+				clipped.Add(int64(c))
+			}
+		})
+	}
+	return ArrayReport{Entries: a.rows * a.cols, Clipped: int(clipped.Load())}
+}
+
+// transposedDense returns d when m is the transpose of a *mat.Dense d.
+func transposedDense(m mat.Matrix) (*mat.Dense, bool) {
+	u, ok := m.(mat.Untransposer)
+	if !ok {
+		return nil, false
+	}
+	d, ok := u.Untranspose().(*mat.Dense)
+	return d, ok
+}
+
+// arrayChunk is the number of columns a row is programmed in at a time:
+// two rows of 4 KiB and their 2·512 normal deviates stay in L1.
+const arrayChunk = 512
+
+// arrayBlockRows returns the rows per block of the fixed partition an array
+// of cols columns is processed in: ≈ 256 KiB of float64 per block.
+func arrayBlockRows(cols int) int { return max(1, 32768/cols) }
+
+// arrayWorkers, if positive, replaces GOMAXPROCS as the number of
+// goroutines that process an array (for tests of worker independence).
+var arrayWorkers int
+
+// arrayParallelMin is the work (array entries) below which arrayParallel
+// uses one goroutine.
+const arrayParallelMin = 1 << 16
+
+// arrayParallel runs the fixed blocks [b·bh, min(rows, (b+1)·bh)) of rows
+// on up to GOMAXPROCS goroutines (one below arrayParallelMin work). Each
+// goroutine calls worker once for its own block function; which goroutine
+// runs a block must not change the result.
+func arrayParallel(rows, bh, work int, worker func() func(lo, hi int)) {
+	nb := (rows + bh - 1) / bh
+	nw := runtime.GOMAXPROCS(0)
+	if arrayWorkers > 0 {
+		nw = arrayWorkers
+	}
+	nw = min(nw, nb)
+	if work < arrayParallelMin {
+		nw = 1
+	}
+	if nw <= 1 {
+		fn := worker()
+		for b := range nb {
+			fn(b*bh, min(rows, (b+1)*bh))
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range nw {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn := worker()
+			for {
+				b := int(next.Add(1)) - 1
+				if b >= nb {
+					return
+				}
+				fn(b*bh, min(rows, (b+1)*bh))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// arrayProgram is one programming of an array (see Program).
+type arrayProgram struct {
+	a                                   *ResistorArray
+	scale, span, gmin, step, inv, sigma float64
+	k1, k2                              uint64     // row streams' keys (large arrays)
+	seq                                 *rand.Rand // the caller's source (small arrays)
+}
+
+// row programs row i from the unscaled target row t (length cols), with z
+// (length 2·arrayChunk) for the normal deviates, updates the row's sum and
+// returns how many entries clipped.
+func (p *arrayProgram) row(i int, t, z []float64) (clipped int) {
+	a := p.a
+	pr, mr := a.plus.RawMatrix(), a.minus.RawMatrix()
+	prow := pr.Data[i*pr.Stride : i*pr.Stride+a.cols]
+	mrow := mr.Data[i*mr.Stride : i*mr.Stride+a.cols]
+	var g pcgNormal
+	if p.sigma > 0 && p.seq == nil {
+		g = pcgNormal{hi: p.k1, lo: splitMix64(p.k2, uint64(i))}
+	}
+	// The row's stuck devices are a contiguous run of the sorted list.
+	st, _ := slices.BinarySearchFunc(a.stuck, 2*i*a.cols, func(sd stuckDevice, d int) int { return cmp.Compare(sd.device, d) })
+	var acc [4]float64
+	for j0 := 0; j0 < a.cols; j0 += arrayChunk {
+		j1 := min(j0+arrayChunk, a.cols)
+		pc, mc, tc := prow[j0:j1], mrow[j0:j1], t[j0:j1]
+		if p.step == 0 {
+			clipped += p.ideal(pc, mc, tc)
+		} else {
+			clipped += p.quantized(pc, mc, tc)
+		}
+		if p.sigma > 0 {
+			zc := z[:2*len(tc)]
+			if p.seq != nil {
+				for k := range zc {
+					zc[k] = p.seq.NormFloat64()
+				}
+			} else {
+				g.fill(zc)
+			}
+			arrayPerturb(pc, mc, zc, p.sigma)
+		}
+		for ; st < len(a.stuck) && a.stuck[st].device < 2*(i*a.cols+j1); st++ {
+			sd := a.stuck[st]
+			gs := p.gmin
+			if sd.high {
+				gs = a.spec.GMax
+			}
+			j := sd.device/2 - i*a.cols
+			if sd.device%2 == 0 {
+				prow[j] = gs
+			} else {
+				mrow[j] = gs
+			}
+		}
+		arraySum(&acc, pc, mc)
+	}
+	a.sums[i] = (acc[0] + acc[1]) + (acc[2] + acc[3])
+	return clipped
+}
+
+// ideal writes the pairs of an unquantized chunk: with a = |v|, the pair
+// is G_min + (a ± v)/2, which is exactly (G_min + |v|, G_min) on the side
+// of v's sign.
+func (p *arrayProgram) ideal(pc, mc, tc []float64) (clipped int) {
+	scale, span, gmin := p.scale, p.span, p.gmin
+	pc, mc = pc[:len(tc)], mc[:len(tc)]
+	for j, x := range tc {
+		v := scale * x
+		a := math.Abs(v)
+		if a > span {
+			clipped++
+			a = span
+			v = math.Copysign(span, v)
+		}
+		pc[j] = gmin + 0.5*(a+v)
+		mc[j] = gmin + 0.5*(a-v)
+	}
+	return clipped
+}
+
+// quantized writes the pairs of a chunk with |v| rounded to the code grid
+// (v ≥ 0 here, so ⌊x + ½⌋ rounds half away from zero like math.Round).
+func (p *arrayProgram) quantized(pc, mc, tc []float64) (clipped int) {
+	scale, span, gmin, step, inv := p.scale, p.span, p.gmin, p.step, p.inv
+	pc, mc = pc[:len(tc)], mc[:len(tc)]
+	for j, x := range tc {
+		v := scale * x
+		a := math.Abs(v)
+		if a > span {
+			clipped++
+			a = span
+		}
+		h := math.Floor(a*inv+0.5) * step
+		pos := 0.5 * (h + math.Copysign(h, v)) // h for v ≥ 0, else 0
+		pc[j] = gmin + pos
+		mc[j] = gmin + (h - pos)
+	}
+	return clipped
+}
+
+// arrayPerturb applies the relative programming errors σ·z (z interleaved:
+// G⁺, G⁻ of each pair) to a chunk, clamping conductances at 0.
+func arrayPerturb(pc, mc, z []float64, sigma float64) {
+	mc, z = mc[:len(pc)], z[:2*len(pc)]
+	for j := range pc {
+		gp := pc[j] * (1 + sigma*z[2*j])
+		gm := mc[j] * (1 + sigma*z[2*j+1])
+		if gp < 0 {
+			gp = 0
+		}
+		if gm < 0 {
+			gm = 0
+		}
+		pc[j], mc[j] = gp, gm
+	}
+}
+
+// arraySum adds p[j] + m[j] into acc[j mod 4] (j counted from a multiple of
+// 4): the summation order of the row sums, fixed so that they do not
+// depend on how a row is split.
+func arraySum(acc *[4]float64, p, m []float64) {
+	s0, s1, s2, s3 := acc[0], acc[1], acc[2], acc[3]
+	m = m[:len(p)]
+	j := 0
+	for ; j+4 <= len(p); j += 4 {
+		s0 += p[j] + m[j]
+		s1 += p[j+1] + m[j+1]
+		s2 += p[j+2] + m[j+2]
+		s3 += p[j+3] + m[j+3]
+	}
+	for k := 0; j < len(p); j, k = j+1, k+1 {
+		switch k {
+		case 0:
+			s0 += p[j] + m[j]
+		case 1:
+			s1 += p[j] + m[j]
+		default:
+			s2 += p[j] + m[j]
+		}
+	}
+	acc[0], acc[1], acc[2], acc[3] = s0, s1, s2, s3
 }
 
 // DiffTo writes the signed conductances G⁺ − G⁻, multiplied by factor, into
 // dst (rows×cols, else it panics; an empty dst is resized).
-func (a *ResistorArray) DiffTo(dst *mat.Dense, factor float64) {
+func (a *ResistorArray) DiffTo(dst *mat.Dense, factor float64) { a.diffTo(dst, factor, nil) }
+
+// diffTo is DiffTo with row i multiplied by factor·rowFactor[i] (rowFactor
+// nil: by factor alone).
+func (a *ResistorArray) diffTo(dst *mat.Dense, factor float64, rowFactor []float64) {
 	if dst.IsEmpty() {
 		dst.ReuseAs(a.rows, a.cols)
 	}
@@ -196,31 +452,237 @@ func (a *ResistorArray) DiffTo(dst *mat.Dense, factor float64) {
 		panic("circuit: resistor array: destination dimensions mismatch")
 	}
 	pr, mr, dr := a.plus.RawMatrix(), a.minus.RawMatrix(), dst.RawMatrix()
-	for i := 0; i < a.rows; i++ {
-		p := pr.Data[i*pr.Stride : i*pr.Stride+a.cols]
-		m := mr.Data[i*mr.Stride : i*mr.Stride+a.cols]
-		d := dr.Data[i*dr.Stride : i*dr.Stride+a.cols]
-		for j := range d {
-			d[j] = factor * (p[j] - m[j])
+	arrayParallel(a.rows, arrayBlockRows(a.cols), a.rows*a.cols, func() func(lo, hi int) {
+		return func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				f := factor
+				if rowFactor != nil {
+					f *= rowFactor[i]
+				}
+				p := pr.Data[i*pr.Stride : i*pr.Stride+a.cols]
+				m := mr.Data[i*mr.Stride : i*mr.Stride+a.cols]
+				d := dr.Data[i*dr.Stride : i*dr.Stride+a.cols]
+				m, d = m[:len(p)], d[:len(p)]
+				for j := range p {
+					d[j] = f * (p[j] - m[j])
+				}
+			}
 		}
-	}
+	})
 }
 
 // RowSumsTo writes into dst (length rows, else it panics) the total
 // conductance Σ_j (G⁺ + G⁻) that each row's summing node sees, in siemens:
-// what sets its Johnson noise and the noise gain of its op-amp.
+// what sets its Johnson noise and the noise gain of its op-amp. The sums
+// are kept at each programming (in a fixed order: four interleaved partial
+// sums), so this costs O(rows).
 func (a *ResistorArray) RowSumsTo(dst []float64) {
 	if len(dst) != a.rows {
 		panic("circuit: resistor array: row sums length mismatch")
 	}
-	pr, mr := a.plus.RawMatrix(), a.minus.RawMatrix()
-	for i := 0; i < a.rows; i++ {
-		p := pr.Data[i*pr.Stride : i*pr.Stride+a.cols]
-		m := mr.Data[i*mr.Stride : i*mr.Stride+a.cols]
-		var s float64
-		for j := range p {
-			s += p[j] + m[j]
+	copy(dst, a.sums)
+}
+
+// splitMix64 returns the (i+1)-th output of SplitMix64 seeded with seed
+// (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
+// OOPSLA 2014): distinct i give distinct, well-mixed words.
+func splitMix64(seed, i uint64) uint64 {
+	z := seed + (i+1)*0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// pcgNormal is a rand.PCG whose state is kept in registers while it fills
+// a slice with standard normal deviates: fill(dst) writes exactly what
+// rand.New(rand.NewPCG(hi, lo)).NormFloat64() would return, in order,
+// about 1.5 times faster (no interface call per draw). The generators are
+// those of math/rand/v2: PCG-DXSM (O'Neill, pcg-cpp) and the ziggurat of
+// Marsaglia & Tsang, "The Ziggurat Method for Generating Random Variables",
+// J. Stat. Softw. 5(8), 2000, with Go's tables (zigKn, zigWn, zigFn).
+type pcgNormal struct{ hi, lo uint64 }
+
+// pcgStep advances a PCG state (hi, lo) and returns the new state and its
+// DXSM output (math/rand/v2's PCG.Uint64).
+func pcgStep(hi, lo uint64) (nhi, nlo, out uint64) {
+	const (
+		mulHi    = 2549297995355413924
+		mulLo    = 4865540595714422341
+		incHi    = 6364136223846793005
+		incLo    = 1442695040888963407
+		cheapMul = 0xda942042e4dd58b5
+	)
+	h, l := bits.Mul64(lo, mulLo)
+	h += hi*mulLo + lo*mulHi
+	l, c := bits.Add64(l, incLo, 0)
+	h, _ = bits.Add64(h, incHi, c)
+	nhi, nlo = h, l
+	h ^= h >> 32
+	h *= cheapMul
+	h ^= h >> 48
+	return nhi, nlo, h * (l | 1)
+}
+
+func (g *pcgNormal) uint64() uint64 {
+	var u uint64
+	g.hi, g.lo, u = pcgStep(g.hi, g.lo)
+	return u
+}
+
+// float64 is rand.Rand.Float64: uniform in [0, 1).
+func (g *pcgNormal) float64() float64 { return float64(g.uint64()<<11>>11) / (1 << 53) }
+
+// zigR is the start of the ziggurat's tail.
+const zigR = 3.442619855899
+
+// fill writes standard normal deviates into dst.
+func (g *pcgNormal) fill(dst []float64) {
+	hi, lo := g.hi, g.lo
+	for k := range dst {
+		var u uint64
+		hi, lo, u = pcgStep(hi, lo)
+		j := int32(u)
+		i := u >> 32 & 0x7F
+		x := float64(j) * float64(zigWn[i])
+		aj := uint32(j)
+		if j < 0 {
+			aj = uint32(-j)
 		}
-		dst[i] = s
+		if aj < zigKn[i] { // more than 99 % of draws
+			dst[k] = x
+			continue
+		}
+		g.hi, g.lo = hi, lo
+		dst[k] = g.slow(j, i, x)
+		hi, lo = g.hi, g.lo
 	}
+	g.hi, g.lo = hi, lo
+}
+
+// slow finishes a draw whose first candidate (j, i, x) was rejected by the
+// fast test, as rand.Rand.NormFloat64 does.
+func (g *pcgNormal) slow(j int32, i uint64, x float64) float64 {
+	for {
+		if i == 0 {
+			// The base strip: the tail beyond zigR.
+			for {
+				x = -math.Log(g.float64()) * (1.0 / zigR)
+				y := -math.Log(g.float64())
+				if y+y >= x*x {
+					break
+				}
+			}
+			if j > 0 {
+				return zigR + x
+			}
+			return -zigR - x
+		}
+		if zigFn[i]+float32(g.float64())*(zigFn[i-1]-zigFn[i]) < float32(math.Exp(-.5*x*x)) {
+			return x
+		}
+		u := g.uint64()
+		j = int32(u)
+		i = u >> 32 & 0x7F
+		x = float64(j) * float64(zigWn[i])
+		aj := uint32(j)
+		if j < 0 {
+			aj = uint32(-j)
+		}
+		if aj < zigKn[i] {
+			return x
+		}
+	}
+}
+
+// The ziggurat tables of math/rand/v2 (normal.go, Copyright 2009 The Go
+// Authors, BSD licence), so that pcgNormal reproduces NormFloat64.
+var zigKn = [128]uint32{
+	0x76ad2212, 0x0, 0x600f1b53, 0x6ce447a6, 0x725b46a2,
+	0x7560051d, 0x774921eb, 0x789a25bd, 0x799045c3, 0x7a4bce5d,
+	0x7adf629f, 0x7b5682a6, 0x7bb8a8c6, 0x7c0ae722, 0x7c50cce7,
+	0x7c8cec5b, 0x7cc12cd6, 0x7ceefed2, 0x7d177e0b, 0x7d3b8883,
+	0x7d5bce6c, 0x7d78dd64, 0x7d932886, 0x7dab0e57, 0x7dc0dd30,
+	0x7dd4d688, 0x7de73185, 0x7df81cea, 0x7e07c0a3, 0x7e163efa,
+	0x7e23b587, 0x7e303dfd, 0x7e3beec2, 0x7e46db77, 0x7e51155d,
+	0x7e5aabb3, 0x7e63abf7, 0x7e6c222c, 0x7e741906, 0x7e7b9a18,
+	0x7e82adfa, 0x7e895c63, 0x7e8fac4b, 0x7e95a3fb, 0x7e9b4924,
+	0x7ea0a0ef, 0x7ea5b00d, 0x7eaa7ac3, 0x7eaf04f3, 0x7eb3522a,
+	0x7eb765a5, 0x7ebb4259, 0x7ebeeafd, 0x7ec2620a, 0x7ec5a9c4,
+	0x7ec8c441, 0x7ecbb365, 0x7ece78ed, 0x7ed11671, 0x7ed38d62,
+	0x7ed5df12, 0x7ed80cb4, 0x7eda175c, 0x7edc0005, 0x7eddc78e,
+	0x7edf6ebf, 0x7ee0f647, 0x7ee25ebe, 0x7ee3a8a9, 0x7ee4d473,
+	0x7ee5e276, 0x7ee6d2f5, 0x7ee7a620, 0x7ee85c10, 0x7ee8f4cd,
+	0x7ee97047, 0x7ee9ce59, 0x7eea0eca, 0x7eea3147, 0x7eea3568,
+	0x7eea1aab, 0x7ee9e071, 0x7ee98602, 0x7ee90a88, 0x7ee86d08,
+	0x7ee7ac6a, 0x7ee6c769, 0x7ee5bc9c, 0x7ee48a67, 0x7ee32efc,
+	0x7ee1a857, 0x7edff42f, 0x7ede0ffa, 0x7edbf8d9, 0x7ed9ab94,
+	0x7ed7248d, 0x7ed45fae, 0x7ed1585c, 0x7ece095f, 0x7eca6ccb,
+	0x7ec67be2, 0x7ec22eee, 0x7ebd7d1a, 0x7eb85c35, 0x7eb2c075,
+	0x7eac9c20, 0x7ea5df27, 0x7e9e769f, 0x7e964c16, 0x7e8d44ba,
+	0x7e834033, 0x7e781728, 0x7e6b9933, 0x7e5d8a1a, 0x7e4d9ded,
+	0x7e3b737a, 0x7e268c2f, 0x7e0e3ff5, 0x7df1aa5d, 0x7dcf8c72,
+	0x7da61a1e, 0x7d72a0fb, 0x7d30e097, 0x7cd9b4ab, 0x7c600f1a,
+	0x7ba90bdc, 0x7a722176, 0x77d664e5,
+}
+var zigWn = [128]float32{
+	1.7290405e-09, 1.2680929e-10, 1.6897518e-10, 1.9862688e-10,
+	2.2232431e-10, 2.4244937e-10, 2.601613e-10, 2.7611988e-10,
+	2.9073963e-10, 3.042997e-10, 3.1699796e-10, 3.289802e-10,
+	3.4035738e-10, 3.5121603e-10, 3.616251e-10, 3.7164058e-10,
+	3.8130857e-10, 3.9066758e-10, 3.9975012e-10, 4.08584e-10,
+	4.1719309e-10, 4.2559822e-10, 4.338176e-10, 4.418672e-10,
+	4.497613e-10, 4.5751258e-10, 4.651324e-10, 4.7263105e-10,
+	4.8001775e-10, 4.87301e-10, 4.944885e-10, 5.015873e-10,
+	5.0860405e-10, 5.155446e-10, 5.2241467e-10, 5.2921934e-10,
+	5.359635e-10, 5.426517e-10, 5.4928817e-10, 5.5587696e-10,
+	5.624219e-10, 5.6892646e-10, 5.753941e-10, 5.818282e-10,
+	5.882317e-10, 5.946077e-10, 6.00959e-10, 6.072884e-10,
+	6.135985e-10, 6.19892e-10, 6.2617134e-10, 6.3243905e-10,
+	6.386974e-10, 6.449488e-10, 6.511956e-10, 6.5744005e-10,
+	6.6368433e-10, 6.699307e-10, 6.7618144e-10, 6.824387e-10,
+	6.8870465e-10, 6.949815e-10, 7.012715e-10, 7.075768e-10,
+	7.1389966e-10, 7.202424e-10, 7.266073e-10, 7.329966e-10,
+	7.394128e-10, 7.4585826e-10, 7.5233547e-10, 7.58847e-10,
+	7.653954e-10, 7.719835e-10, 7.7861395e-10, 7.852897e-10,
+	7.920138e-10, 7.987892e-10, 8.0561924e-10, 8.125073e-10,
+	8.194569e-10, 8.2647167e-10, 8.3355556e-10, 8.407127e-10,
+	8.479473e-10, 8.55264e-10, 8.6266755e-10, 8.7016316e-10,
+	8.777562e-10, 8.8545243e-10, 8.932582e-10, 9.0117996e-10,
+	9.09225e-10, 9.174008e-10, 9.2571584e-10, 9.341788e-10,
+	9.427997e-10, 9.515889e-10, 9.605579e-10, 9.697193e-10,
+	9.790869e-10, 9.88676e-10, 9.985036e-10, 1.0085882e-09,
+	1.0189509e-09, 1.0296151e-09, 1.0406069e-09, 1.0519566e-09,
+	1.063698e-09, 1.0758702e-09, 1.0885183e-09, 1.1016947e-09,
+	1.1154611e-09, 1.1298902e-09, 1.1450696e-09, 1.1611052e-09,
+	1.1781276e-09, 1.1962995e-09, 1.2158287e-09, 1.2369856e-09,
+	1.2601323e-09, 1.2857697e-09, 1.3146202e-09, 1.347784e-09,
+	1.3870636e-09, 1.4357403e-09, 1.5008659e-09, 1.6030948e-09,
+}
+var zigFn = [128]float32{
+	1, 0.9635997, 0.9362827, 0.9130436, 0.89228165, 0.87324303,
+	0.8555006, 0.8387836, 0.8229072, 0.8077383, 0.793177,
+	0.7791461, 0.7655842, 0.7524416, 0.73967725, 0.7272569,
+	0.7151515, 0.7033361, 0.69178915, 0.68049186, 0.6694277,
+	0.658582, 0.6479418, 0.63749546, 0.6272325, 0.6171434,
+	0.6072195, 0.5974532, 0.58783704, 0.5783647, 0.56903,
+	0.5598274, 0.5507518, 0.54179835, 0.5329627, 0.52424055,
+	0.5156282, 0.50712204, 0.49871865, 0.49041483, 0.48220766,
+	0.4740943, 0.46607214, 0.4581387, 0.45029163, 0.44252872,
+	0.43484783, 0.427247, 0.41972435, 0.41227803, 0.40490642,
+	0.39760786, 0.3903808, 0.3832238, 0.37613547, 0.36911446,
+	0.3621595, 0.35526937, 0.34844297, 0.34167916, 0.33497685,
+	0.3283351, 0.3217529, 0.3152294, 0.30876362, 0.30235484,
+	0.29600215, 0.28970486, 0.2834622, 0.2772735, 0.27113807,
+	0.2650553, 0.25902456, 0.2530453, 0.24711695, 0.241239,
+	0.23541094, 0.22963232, 0.2239027, 0.21822165, 0.21258877,
+	0.20700371, 0.20146611, 0.19597565, 0.19053204, 0.18513499,
+	0.17978427, 0.17447963, 0.1692209, 0.16400786, 0.15884037,
+	0.15371831, 0.14864157, 0.14361008, 0.13862377, 0.13368265,
+	0.12878671, 0.12393598, 0.119130544, 0.11437051, 0.10965602,
+	0.104987256, 0.10036444, 0.095787846, 0.0912578, 0.08677467,
+	0.0823389, 0.077950984, 0.073611505, 0.06932112, 0.06508058,
+	0.06089077, 0.056752663, 0.0526674, 0.048636295, 0.044660863,
+	0.040742867, 0.03688439, 0.033087887, 0.029356318,
+	0.025693292, 0.022103304, 0.018592102, 0.015167298,
+	0.011839478, 0.008624485, 0.005548995, 0.0026696292,
 }

@@ -196,3 +196,125 @@ func TestConverters(t *testing.T) {
 	require.False(t, c)
 	assert.InDelta(t, 95.0/127, v, 1e-15)
 }
+
+// TestPCGNormalMatchesStdlib: pcgNormal.fill reproduces
+// rand.New(rand.NewPCG(hi, lo)).NormFloat64 draw for draw (oracle: the
+// standard library). 10⁶ draws take the slow wedge and tail paths
+// (≈ 1.2 % of draws) thousands of times.
+func TestPCGNormalMatchesStdlib(t *testing.T) {
+	for _, seed := range [][2]uint64{{1, 2}, {0, 0}, {math.MaxUint64, 12345}} {
+		ref := rand.New(rand.NewPCG(seed[0], seed[1]))
+		g := pcgNormal{hi: seed[0], lo: seed[1]}
+		buf := make([]float64, 1000)
+		mismatch := 0
+		for range 1000 {
+			g.fill(buf)
+			for _, v := range buf {
+				if v != ref.NormFloat64() {
+					mismatch++
+				}
+			}
+		}
+		assert.Zero(t, mismatch, "seed %v", seed)
+	}
+}
+
+// denseT is a mat.Matrix that is neither a *mat.Dense nor a transpose, to
+// exercise Program's generic path.
+type denseT struct{ m *mat.Dense }
+
+func (d denseT) Dims() (int, int)    { return d.m.Dims() }
+func (d denseT) At(i, j int) float64 { return d.m.At(i, j) }
+func (d denseT) T() mat.Matrix       { return mat.Transpose{Matrix: d} }
+
+// TestResistorArrayProgramWorkers: programming (quantized, mismatched,
+// stuck devices) gives bit-identical conductances, row sums and clip
+// counts with 1, 2, 3 and 7 goroutines, and whether the target is a
+// *mat.Dense, the transpose of one or another mat.Matrix (oracle: the
+// same computation in one goroutine; the arrays have more than 2¹⁶
+// entries, so the row streams are used).
+func TestResistorArrayProgramWorkers(t *testing.T) {
+	defer func(w int) { arrayWorkers = w }(arrayWorkers)
+	const rows, cols = 130, 700 // 91,000 entries; blocks of 46 rows
+	spec := ArraySpec{GMin: 1e-6, Bits: 10, ProgrammingError: 0.03, StuckAtMin: 0.01, StuckAtMax: 0.01}
+	target := randMatrix(rows, cols, rand.New(rand.NewPCG(11, 12)))
+	var tt mat.Dense
+	tt.CloneFrom(target.T())
+	type result struct {
+		plus, minus *mat.Dense
+		sums        []float64
+		rep         ArrayReport
+	}
+	program := func(workers int, m mat.Matrix) result {
+		arrayWorkers = workers
+		rng := rand.New(rand.NewPCG(13, 14))
+		a := NewResistorArray(spec, rows, cols, rng)
+		rep := a.Program(m, 1.2e-3, rng) // some entries clip
+		p, n := a.Conductances()
+		sums := make([]float64, rows)
+		a.RowSumsTo(sums)
+		return result{mat.DenseCopyOf(p), mat.DenseCopyOf(n), sums, rep}
+	}
+	want := program(1, target)
+	require.Positive(t, want.rep.Clipped)
+	for _, tc := range []struct {
+		name    string
+		workers int
+		m       mat.Matrix
+	}{
+		{"dense/2", 2, target}, {"dense/3", 3, target}, {"dense/7", 7, target},
+		{"transpose/1", 1, tt.T()}, {"transpose/3", 3, tt.T()},
+		{"generic/1", 1, denseT{target}}, {"generic/4", 4, denseT{target}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := program(tc.workers, tc.m)
+			assert.True(t, mat.Equal(want.plus, got.plus), "G⁺")
+			assert.True(t, mat.Equal(want.minus, got.minus), "G⁻")
+			assert.Equal(t, want.sums, got.sums)
+			assert.Equal(t, want.rep, got.rep)
+		})
+	}
+}
+
+// TestResistorArrayRowStreams: the programming errors of an array above
+// 2¹⁶ entries (per-row streams) follow the reference definition of
+// Program's doc comment exactly, and rows are uncorrelated. 300×300 pairs
+// at the same value: the correlation of the G⁺ errors of adjacent rows,
+// pooled over 299 pairs of 300 entries, has standard error
+// 1/√(299·300) ≈ 0.0033; we allow 4 of them.
+func TestResistorArrayRowStreams(t *testing.T) {
+	const n, sigma = 300, 0.05
+	src := rand.NewPCG(15, 16)
+	rng := rand.New(src)
+	a := NewResistorArray(ArraySpec{ProgrammingError: sigma}, n, n, rng)
+	target := mat.NewDense(n, n, nil)
+	for i := range target.RawMatrix().Data {
+		target.RawMatrix().Data[i] = 0.5
+	}
+	clone := *src // the words Program will draw
+	k1, k2 := clone.Uint64(), clone.Uint64()
+	a.Program(target, 1e-3, rng)
+	plus, minus := a.Conductances()
+	e := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		row := rand.New(rand.NewPCG(k1, splitMix64(k2, uint64(i))))
+		for j := 0; j < n; j++ {
+			wp := math.Max(0, 0.5e-3*(1+sigma*row.NormFloat64()))
+			wm := 0.0 * (1 + sigma*row.NormFloat64())
+			require.Equal(t, wp, plus.At(i, j), "G⁺(%d, %d)", i, j)
+			require.Equal(t, wm, minus.At(i, j), "G⁻(%d, %d)", i, j)
+			e.Set(i, j, plus.At(i, j)/0.5e-3-1)
+		}
+	}
+	var c, s2 float64
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			s2 += e.At(i, j) * e.At(i, j)
+			if i+1 < n {
+				c += e.At(i, j) * e.At(i+1, j)
+			}
+		}
+	}
+	corr := (c / float64((n-1)*n)) / (s2 / float64(n*n))
+	assert.InDelta(t, 0, corr, 4*0.0033)
+}

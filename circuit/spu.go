@@ -211,7 +211,6 @@ type SPU struct {
 	progGen  uint64
 	lowrank  *lowRank
 	noiseBuf []float64
-	jtBuf    *mat.Dense // Jᵀ (N×r) for programming the Jᵀ array from a *mat.Dense
 
 	x       []float64 // state, layout of the model
 	xLayout int       // model dimension the state was laid out for
@@ -431,16 +430,9 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 	// The voltage scale s_x is kept until the next Reset (warm start).
 	s.scale = Scale{Alpha: alpha, AlphaFull: alphaFull, Utilization: rho, J: sJ / R, H: sH / R, Damping: alpha * lambda / R, State: s.scale.State}
 	rep := ProgramReport{Stuck: s.arrJ.Stuck() + s.arrH.Stuck() + s.arrJT.Stuck()}
-	var jt mat.Matrix = J.T()
-	if jd, ok := J.(*mat.Dense); ok {
-		// Program reads a *mat.Dense directly; a Transpose costs an interface
-		// call per entry.
-		if s.jtBuf == nil {
-			s.jtBuf = mat.NewDense(s.n, s.r, nil)
-		}
-		transposeTo(s.jtBuf, jd)
-		jt = s.jtBuf
-	}
+	// The Jᵀ array reads J through its transpose (in cache blocks for a
+	// *mat.Dense J): no N×r copy of Jᵀ is made.
+	jt := J.T()
 	for _, p := range []struct {
 		a     *ResistorArray
 		t     mat.Matrix
@@ -742,23 +734,6 @@ func (s *SPU) ReadTo(dst *mat.VecDense) IOReport {
 		dst.SetVec(i, v/s.scale.State)
 	}
 	return rep
-}
-
-// transposeTo writes aᵀ into dst (sizes must match), in cache blocks.
-func transposeTo(dst, a *mat.Dense) {
-	ar, dr := a.RawMatrix(), dst.RawMatrix()
-	const blk = 64 // a 64×64 block writes 64 cache lines of dst: L1
-	for i0 := 0; i0 < ar.Rows; i0 += blk {
-		i1 := min(i0+blk, ar.Rows)
-		for j0 := 0; j0 < ar.Cols; j0 += blk {
-			j1 := min(j0+blk, ar.Cols)
-			for i := i0; i < i1; i++ {
-				for k, v := range ar.Data[i*ar.Stride+j0 : i*ar.Stride+j1] {
-					dr.Data[(j0+k)*dr.Stride+i] = v
-				}
-			}
-		}
-	}
 }
 
 // maxAbs returns max|m_ij| and whether every entry is finite.

@@ -37,6 +37,8 @@ type spuModel struct {
 	F, Hs, B, Ahat           *mat.Dense
 	u0, w0, sigU, sigW       []float64
 	tauU, tauW               []float64
+	arrays                   bool      // F, Hs, B or Ahat and the stage terms are built …
+	arraysGen                uint64    // … for this programming (SPU.progGen)
 	u, w, w2, acc, coup      []float64 // work
 }
 
@@ -73,24 +75,19 @@ func (m *spuModel) build(s *SPU) {
 	m.coup = spuGrow(m.coup, n)
 	m.gtot = spuGrow(m.gtot, n)
 
-	// Couplings and stages.
+	// Couplings and stages: they change only with a programming.
 	en2 := hw.StageOpAmp.NoiseDensity * hw.StageOpAmp.NoiseDensity
 	stage := func(a *ResistorArray, dst *mat.Dense, off []float64, u0, sig, taus []float64) *mat.Dense {
 		rows, _ := a.Dims()
 		if dst == nil {
 			dst = &mat.Dense{}
 		}
-		a.DiffTo(dst, R)
-		sums := make([]float64, rows)
-		a.RowSumsTo(sums)
-		raw := dst.RawMatrix()
+		sums := a.sums
+		cls := make([]float64, rows)
 		for k := 0; k < rows; k++ {
 			ng := 1 + R*sums[k] // noise gain with feedback R
 			cl := hw.StageOpAmp.closedLoop(ng)
-			row := raw.Data[k*raw.Stride : k*raw.Stride+raw.Cols]
-			for j := range row {
-				row[j] *= cl
-			}
+			cls[k] = cl
 			u0[k] = cl * ng * off[k]
 			// Johnson noise of the row and of the feedback resistor, and the
 			// op-amp's input noise, as a white voltage at the output (V²·s),
@@ -102,29 +99,35 @@ func (m *spuModel) build(s *SPU) {
 			// loop's own time constant n/(2π·GBW) (first-order approximation).
 			taus[k] = hw.StageTau*(1+hw.StageOpAmp.invGain())*cl + hw.StageOpAmp.poleTau(ng)/tau
 		}
+		// Row k of the stage matrix is R·cl_k·(G⁺ − G⁻)_k.
+		a.diffTo(dst, R, cls)
 		return dst
 	}
 	var gArr []float64
+	fresh := m.arrays && m.arraysGen == s.progGen
 	if m.factored {
-		m.u0, m.w0 = spuGrow(m.u0, r), spuGrow(m.w0, r)
-		m.sigU, m.sigW = spuGrow(m.sigU, r), spuGrow(m.sigW, r)
-		m.tauU, m.tauW = spuGrow(m.tauU, r), spuGrow(m.tauW, r)
-		m.F = stage(s.arrJ, m.F, s.offU, m.u0, m.sigU, m.tauU)
-		m.Hs = stage(s.arrH, m.Hs, s.offW, m.w0, m.sigW, m.tauW)
-		if m.B == nil {
-			m.B = &mat.Dense{}
+		if !fresh {
+			m.u0, m.w0 = spuGrow(m.u0, r), spuGrow(m.w0, r)
+			m.sigU, m.sigW = spuGrow(m.sigU, r), spuGrow(m.sigW, r)
+			m.tauU, m.tauW = spuGrow(m.tauU, r), spuGrow(m.tauW, r)
+			m.F = stage(s.arrJ, m.F, s.offU, m.u0, m.sigU, m.tauU)
+			m.Hs = stage(s.arrH, m.Hs, s.offW, m.w0, m.sigW, m.tauW)
+			if m.B == nil {
+				m.B = &mat.Dense{}
+			}
+			s.arrJT.DiffTo(m.B, R)
 		}
-		s.arrJT.DiffTo(m.B, R)
-		gArr = make([]float64, n)
-		s.arrJT.RowSumsTo(gArr)
+		gArr = s.arrJT.sums
 	} else {
-		if m.Ahat == nil {
-			m.Ahat = &mat.Dense{}
+		if !fresh {
+			if m.Ahat == nil {
+				m.Ahat = &mat.Dense{}
+			}
+			s.arrA.DiffTo(m.Ahat, R)
 		}
-		s.arrA.DiffTo(m.Ahat, R)
-		gArr = make([]float64, n)
-		s.arrA.RowSumsTo(gArr)
+		gArr = s.arrA.sums
 	}
+	m.arrays, m.arraysGen = true, s.progGen
 
 	// Cells.
 	amp := hw.CellOpAmp

@@ -797,3 +797,48 @@ func TestSPUUnstableDriftRunsUnderAuto(t *testing.T) {
 	s.ReadTo(&got)
 	assert.Less(t, relErr(&got, &want), 1e-9)
 }
+
+// TestProgramFactoredWorkers: the model of a programmed factored SPU
+// (stage matrices, row sums, noise terms) is bit-identical with 1 and 3
+// goroutines (arrays of 8×9,000 entries, above the parallel threshold),
+// on mismatched hardware; on ideal arrays and op-amps the two J copies
+// come out identical, F = Bᵀ entry for entry (the twin case of the
+// low-rank method).
+func TestProgramFactoredWorkers(t *testing.T) {
+	defer func(w int) { arrayWorkers = w }(arrayWorkers)
+	const n, b, dz = 9000, 4, 2
+	J, H, g := factoredProblem(n, b, dz, rand.New(rand.NewPCG(21, 22)))
+	for _, tc := range []struct {
+		name string
+		hw   *Hardware
+	}{
+		{"ideal", nil},
+		{"mismatched", &Hardware{
+			Arrays:     ArraySpec{GMin: 1e-6, Bits: 12, ProgrammingError: 0.01, StuckAtMin: 1e-4},
+			StageOpAmp: OpAmp{Gain: 1e5, Offset: 1e-4, NoiseDensity: 1e-8},
+			Noise:      NoiseSpec{Temperature: 300},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var models [2]*spuModel
+			for k, w := range []int{1, 3} {
+				arrayWorkers = w
+				s := newFactored(t, tc.hw, J, H, 0.01, g, 23)
+				s.Reset(g)
+				models[k] = &s.model
+			}
+			m1, m3 := models[0], models[1]
+			assert.True(t, mat.Equal(m1.F, m3.F), "F")
+			assert.True(t, mat.Equal(m1.Hs, m3.Hs), "Ĥ")
+			assert.True(t, mat.Equal(m1.B, m3.B), "B")
+			assert.Equal(t, m1.gtot, m3.gtot)
+			assert.Equal(t, m1.sigU, m3.sigU)
+			assert.Equal(t, m1.sigC, m3.sigC)
+			if tc.hw == nil {
+				assert.True(t, mat.Equal(m1.F, m1.B.T()), "identical J copies")
+			} else {
+				assert.False(t, mat.Equal(m1.F, m1.B.T()), "independent errors in the J copies")
+			}
+		})
+	}
+}
