@@ -666,14 +666,19 @@ func (lr *lowRank) input(m *spuModel) {
 	hm, fm, bm := m.Hs.RawMatrix(), m.F.RawMatrix(), m.B.RawMatrix()
 	w := make([]float64, r)
 	lrRowDotsTo([][]float64{w}, hm.Data, hm.Stride, r, r, [][]float64{m.u0})
+	offsets := false
 	for k := range w {
 		w[k] += m.w0[k]
+		offsets = offsets || w[k] != 0
 	}
 	lr.c = grow(lr.c, n)
-	bw := make([]float64, n)
-	lrRowDotsTo([][]float64{bw}, bm.Data, bm.Stride, n, r, [][]float64{w})
-	for i := range lr.c {
-		lr.c[i] = m.c0[i] - m.eps[i]*bw[i]
+	copy(lr.c, m.c0)
+	if offsets { // stage offsets: a pass over the Jᵀ array
+		bw := make([]float64, n)
+		lrRowDotsTo([][]float64{bw}, bm.Data, bm.Stride, n, r, [][]float64{w})
+		for i := range lr.c {
+			lr.c[i] -= m.eps[i] * bw[i]
+		}
 	}
 	fc := make([]float64, r)
 	lr.vc = grow(lr.vc, r)

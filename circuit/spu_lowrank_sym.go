@@ -62,15 +62,14 @@ func lrEigenSymDef(h, p []float64, n int, w, x, xinv []float64) (cond float64, o
 	orig := append([]float64(nil), s...)
 
 	// S = Z Λ Zᵀ.
-	z := tmp
-	if !lrEigenSym(s, n, w, z) || !lrEigenSymCheck(orig, n, w, z) {
+	z, g := tmp, make([]float64, n*n)
+	if !lrEigenSym(s, n, w, z) || !lrEigenSymCheck(orig, n, w, z, g) {
 		return 0, false
 	}
 
 	// X = U⁻¹Z; X⁻¹ = Z⁻¹U with Z⁻¹ = (ZᵀZ)⁻¹Zᵀ ≈ (2I − ZᵀZ)Zᵀ, exact to
-	// ‖ZᵀZ − I‖² (checked below 1e-6 by lrEigenSymCheck).
-	g := orig
-	lrMulTo(g, n, n, n, n, lrOperand{z, n, true}, nil, lrOperand{z, n, false}, true)
+	// ‖ZᵀZ − I‖² (checked below 1e-6 by lrEigenSymCheck, which left ZᵀZ
+	// in g).
 	for i, v := range g {
 		g[i] = -v
 	}
@@ -96,8 +95,8 @@ const (
 )
 
 // lrEigenSymCheck checks S Z = Z Λ column by column and the
-// orthonormality of Z (n×n row-major s, z).
-func lrEigenSymCheck(s []float64, n int, w, z []float64) bool {
+// orthonormality of Z (n×n row-major s, z), leaving ZᵀZ in the n×n g.
+func lrEigenSymCheck(s []float64, n int, w, z, g []float64) bool {
 	sz := make([]float64, n*n)
 	lrMulTo(sz, n, n, n, n, lrOperand{s, n, false}, nil, lrOperand{z, n, false}, false)
 	norm := 0.0
@@ -117,14 +116,14 @@ func lrEigenSymCheck(s []float64, n int, w, z []float64) bool {
 			return false
 		}
 	}
-	lrMulTo(sz, n, n, n, n, lrOperand{z, n, true}, nil, lrOperand{z, n, false}, true)
+	lrMulTo(g, n, n, n, n, lrOperand{z, n, true}, nil, lrOperand{z, n, false}, true)
 	for i := range n {
 		for j := range n {
 			want := 0.0
 			if i == j {
 				want = 1
 			}
-			if !(math.Abs(sz[i*n+j]-want) <= lrEigenSymOrtho) {
+			if !(math.Abs(g[i*n+j]-want) <= lrEigenSymOrtho) {
 				return false
 			}
 		}
