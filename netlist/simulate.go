@@ -3,6 +3,7 @@ package netlist
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/tngd/tngd/circuit"
@@ -23,8 +24,9 @@ type SimulateOptions struct {
 // Simulate runs the .tran analysis of n with the exact engine: it
 // assembles n ([Assemble]), starts from [InitialState] and advances the
 // model by its exact transition law ([circuit.Exact]) from output point to
-// output point of the .tran grid ([Tran.Points], [Tran.Time]); TMAX plays
-// no part, since the stepping has no time-step error. At each point it
+// output point of the .tran grid ([Tran.Points], [Tran.Time]), in blocks of
+// 256 steps of TSTEP ([circuit.Exact.NodeStepsTo]); TMAX plays no part,
+// since the stepping has no time-step error. At each point it
 // calls emit with the time in seconds and the voltage of every node of
 // [Netlist.Nodes], in that order, in volts; v is reused between calls (copy
 // it to keep it). A capacitor-free node is reported without its white-noise
@@ -33,7 +35,7 @@ type SimulateOptions struct {
 // It returns ErrInvalid (wrapped) without a .tran card, the errors of
 // [Assemble] and [InitialState], a *[circuit.NonFiniteError] (wrapped) if
 // the state stops being finite, the first error of emit, and ctx.Err() when
-// ctx is cancelled (checked every 1024 points). It panics if n is nil, or if
+// ctx is cancelled (checked every 256 points). It panics if n is nil, or if
 // the deck has noise, NoNoise is false and Source is nil.
 func Simulate(ctx context.Context, n *Netlist, opt *SimulateOptions, emit func(t float64, v []float64) error) error {
 	if opt == nil {
@@ -71,29 +73,84 @@ func Simulate(ctx context.Context, n *Netlist, opt *SimulateOptions, emit func(t
 	}
 	s := circuit.NewExact(m, src)
 	s.SetState(x0)
-	all := make([]float64, len(m.Nodes()))
+	nall := len(m.Nodes())
 	v := make([]float64, len(nodes))
-	for i := range tr.Points() {
-		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
+	// emitRows emits the rows of block (node voltages in model order) as
+	// the points first, first+1, ….
+	emitRows := func(block []float64, first int) error {
+		for j := 0; j < len(block)/max(1, nall); j++ {
+			row := block[j*nall : (j+1)*nall]
+			for c, col := range cols {
+				v[c] = row[col]
+			}
+			if err := emit(tr.Time(first+j), v); err != nil {
 				return err
 			}
 		}
-		t := tr.Time(i)
-		s.AdvanceTo(t)
+		return nil
+	}
+	failed := func() error {
 		if err := s.Err(); err != nil {
 			return fmt.Errorf("netlist: simulating %s: %w", n.Title, err)
 		}
-		s.NodeVoltagesTo(all)
-		for j, c := range cols {
-			v[j] = all[c]
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	block := make([]float64, simBlock*nall)
+	s.AdvanceTo(tr.Time(0))
+	if err := failed(); err != nil {
+		return err
+	}
+	s.NodeVoltagesTo(block[:nall])
+	if err := emitRows(block[:nall], 0); err != nil {
+		return err
+	}
+	// Points 1 … uniform are one step h = TSTEP apart (to 1e-9, the
+	// tolerance of circuit.Exact's propagator cache): they are stepped in
+	// blocks. A last point closer than that (TSTOP not on the grid) is
+	// reached by its own transition.
+	pts := tr.Points()
+	uniform := pts - 1
+	if last := pts - 1; last >= 1 && math.Abs(tr.Time(last)-tr.Time(last-1)-tr.Step) > stepRelTol*tr.Step {
+		uniform--
+	}
+	for i := 1; i <= uniform; {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		if err := emit(t, v); err != nil {
+		kb := min(simBlock, uniform-i+1)
+		s.NodeStepsTo(block[:kb*nall], tr.Step)
+		if err := failed(); err != nil {
+			return err
+		}
+		s.SetTime(tr.Time(i + kb - 1))
+		if err := emitRows(block[:kb*nall], i); err != nil {
+			return err
+		}
+		i += kb
+	}
+	for i := uniform + 1; i < pts; i++ {
+		s.AdvanceTo(tr.Time(i))
+		if err := failed(); err != nil {
+			return err
+		}
+		s.NodeVoltagesTo(block[:nall])
+		if err := emitRows(block[:nall], i); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// simBlock is the number of points Simulate steps at a time
+// ([circuit.Exact.NodeStepsTo]); ctx is checked between blocks.
+const simBlock = 256
+
+// stepRelTol is the relative difference within which two grid steps count
+// as equal (that of circuit.Exact's propagator cache).
+const stepRelTol = 1e-9
 
 func allZero(s []float64) bool {
 	for _, v := range s {
