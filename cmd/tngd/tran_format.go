@@ -15,6 +15,7 @@ package main
 // TestPow10Table.
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 	"strconv"
@@ -50,27 +51,86 @@ func appendG(dst []byte, x float64, digits int) []byte {
 	exp -= 1023 + 52
 	var d [24]byte
 	nd, dp := fixedDigits(&d, mant, exp, digits)
+	ds := d[24-digits : 24-digits+nd]
 	neg := b>>63 != 0
 
-	// strconv's formatDigits for 'g' with precision digits.
+	// strconv's formatDigits for 'g' with precision digits, written into
+	// out and appended once.
+	var out [48]byte
+	n := 0
+	if neg {
+		out[0] = '-'
+		n = 1
+	}
 	prec := digits
 	eprec := prec
 	if eprec > nd && nd >= dp {
 		eprec = nd
 	}
 	if e := dp - 1; e < -4 || e >= eprec {
-		return fmtE(dst, neg, d[:nd], dp, min(prec, nd)-1)
+		// %e with min(prec, nd)−1 digits after the point (nd ≤ prec).
+		out[n] = ds[0]
+		n++
+		if nd > 1 {
+			out[n] = '.'
+			n++
+			n += copy(out[n:], ds[1:])
+		}
+		sign := byte('+')
+		if e < 0 {
+			sign, e = '-', -e
+		}
+		out[n], out[n+1] = 'e', sign
+		n += 2
+		if e >= 100 {
+			out[n] = byte(e/100) + '0'
+			n++
+			e %= 100
+		}
+		out[n], out[n+1] = byte(e/10)+'0', byte(e%10)+'0'
+		return append(dst, out[:n+2]...)
 	}
+	// %f with max(prec', 0) decimals, prec' = (prec > dp ? nd : prec) − dp.
 	if prec > dp {
 		prec = nd
 	}
-	return fmtF(dst, neg, d[:nd], dp, max(prec-dp, 0))
+	decimals := max(prec-dp, 0)
+	if dp > 0 {
+		m := min(nd, dp)
+		n += copy(out[n:], ds[:m])
+		for ; m < dp; m++ {
+			out[n] = '0'
+			n++
+		}
+	} else {
+		out[n] = '0'
+		n++
+	}
+	if decimals > 0 {
+		out[n] = '.'
+		n++
+		i := 0
+		for ; i < decimals && dp+i < 0; i++ {
+			out[n] = '0'
+			n++
+		}
+		if j := dp + i; i < decimals && j < nd {
+			k := min(nd-j, decimals-i)
+			n += copy(out[n:], ds[j:j+k])
+			i += k
+		}
+		for ; i < decimals; i++ {
+			out[n] = '0'
+			n++
+		}
+	}
+	return append(dst, out[:n]...)
 }
 
 // fixedDigits stores the digits of mant·2^exp (mant > 0) rounded half to
-// even to digits significant digits into d, trailing zeros trimmed, and
-// returns their number nd and the decimal point position dp: the value is
-// 0.d[0]d[1]… × 10^dp. It is fixedFtoa of Go's internal/strconv for the
+// even to digits significant digits into d[24−digits:], and returns the
+// number nd of them before the trailing zeros and the decimal point
+// position dp: the value is 0.d₁d₂… × 10^dp. It is fixedFtoa of Go's internal/strconv for the
 // 'e' and 'g' formats.
 func fixedDigits(d *[24]byte, mant uint64, exp, digits int) (nd, dp int) {
 	// Shift the mantissa to 64 bits so that the 192-bit product below has
@@ -124,100 +184,41 @@ func fixedDigits(d *[24]byte, mant uint64, exp, digits int) (nd, dp int) {
 		dm = uint64pow10[digits-1] // 999… rolled over to 1000…
 		dp++
 	}
-	formatBase10(d[:digits], dm)
+	formatBase10(d, dm, digits)
 	nd = digits
-	for nd > 1 && d[nd-1] == '0' {
+	for nd > 1 && d[24-digits+nd-1] == '0' {
 		nd--
 	}
 	return nd, dp
 }
 
-// formatBase10 writes u < 10^17 into a in decimal, right-aligned and padded
-// with leading zeros to len(a) ≤ 17. It converts two 8-digit halves with
-// independent 32-bit operations, two digits per table look-up.
-func formatBase10(a []byte, u uint64) {
-	var buf [24]byte
-	hi, mid, lo := u/1e16, uint32(u/1e8%1e8), uint32(u%1e8)
-	write8(buf[16:24], lo)
-	write8(buf[8:16], mid)
-	buf[7] = byte('0' + hi)
-	copy(a, buf[24-len(a):])
+// formatBase10 writes the digits of u < 10^digits, digits ≤ 17, into
+// d[24−digits:], padded with leading zeros.
+func formatBase10(d *[24]byte, u uint64, digits int) {
+	if digits <= 8 {
+		write8(d[16:24], uint32(u))
+		return
+	}
+	write8(d[16:24], uint32(u%1e8))
+	u /= 1e8
+	write8(d[8:16], uint32(u%1e8))
+	d[7] = byte('0' + u/1e8)
 }
 
-const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
-	"8081828384858687888990919293949596979899"
-
-// write8 writes v < 10^8 as eight decimal digits into a[:8].
+// write8 writes v < 10^8 as eight decimal digits into a[:8], with SIMD
+// within a register: the two 4-digit halves in 32-bit lanes, then the
+// four 2-digit quarters in 16-bit lanes, then the eight digits in bytes;
+// division by 100 and 10 in the lanes is by multiplication, exact for the
+// ranges used: ⌊10486n/2²⁰⌋ = ⌊n/100⌋ for n < 10⁴ and ⌊103n/2¹⁰⌋ =
+// ⌊n/10⌋ for n < 100 (TestWrite8 checks every v of a sample and the
+// edges).
 func write8(a []byte, v uint32) {
-	_ = a[7]
-	x, y := v/10000, v%10000
-	x1, x2, y1, y2 := 2*(x/100), 2*(x%100), 2*(y/100), 2*(y%100)
-	a[0], a[1] = digitPairs[x1], digitPairs[x1+1]
-	a[2], a[3] = digitPairs[x2], digitPairs[x2+1]
-	a[4], a[5] = digitPairs[y1], digitPairs[y1+1]
-	a[6], a[7] = digitPairs[y2], digitPairs[y2+1]
-}
-
-// fmtE appends ±d.ddde±XX: the digits d (trailing zeros trimmed), decimal
-// point position dp, prec digits after the point (strconv's fmtE).
-func fmtE(dst []byte, neg bool, d []byte, dp, prec int) []byte {
-	if neg {
-		dst = append(dst, '-')
-	}
-	dst = append(dst, d[0])
-	if prec > 0 {
-		dst = append(dst, '.')
-		m := min(len(d), prec+1)
-		dst = append(dst, d[1:m]...)
-		for i := m; i <= prec; i++ {
-			dst = append(dst, '0')
-		}
-	}
-	e := dp - 1
-	sign := byte('+')
-	if e < 0 {
-		sign, e = '-', -e
-	}
-	switch {
-	case e < 10:
-		return append(dst, 'e', sign, '0', byte(e)+'0')
-	case e < 100:
-		return append(dst, 'e', sign, byte(e/10)+'0', byte(e%10)+'0')
-	}
-	return append(dst, 'e', sign, byte(e/100)+'0', byte(e/10)%10+'0', byte(e%10)+'0')
-}
-
-// fmtF appends ±ddd.ddd with prec digits after the point (strconv's fmtF).
-func fmtF(dst []byte, neg bool, d []byte, dp, prec int) []byte {
-	if neg {
-		dst = append(dst, '-')
-	}
-	if dp > 0 {
-		m := min(len(d), dp)
-		dst = append(dst, d[:m]...)
-		for ; m < dp; m++ {
-			dst = append(dst, '0')
-		}
-	} else {
-		dst = append(dst, '0')
-	}
-	if prec > 0 {
-		dst = append(dst, '.')
-		i := 0
-		for ; i < prec && dp+i < 0; i++ {
-			dst = append(dst, '0')
-		}
-		if j := dp + i; i < prec && j < len(d) {
-			k := min(len(d)-j, prec-i)
-			dst = append(dst, d[j:j+k]...)
-			i += k
-		}
-		for ; i < prec; i++ {
-			dst = append(dst, '0')
-		}
-	}
-	return dst
+	x := uint64(v/10000) | uint64(v%10000)<<32
+	hi := (x * 10486 >> 20) & 0x0000007f0000007f
+	y := hi | (x-hi*100)<<16
+	t := (y * 103 >> 10) & 0x000f000f000f000f
+	z := t | (y-t*10)<<8
+	binary.LittleEndian.PutUint64(a, z|0x3030303030303030)
 }
 
 // umul192 returns the 192-bit product x·y, y = y[0]·2⁶⁴ + y[1].

@@ -174,3 +174,21 @@ func BenchmarkAppendG(b *testing.B) {
 		})
 	}
 }
+
+// TestWrite8 checks the SWAR conversion against strconv on the edges and
+// a sample of 10⁶ values below 10⁸.
+func TestWrite8(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	vals := []uint32{0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 99999999, 12345678, 90000009}
+	for range 1_000_000 {
+		vals = append(vals, uint32(r.IntN(1e8)))
+	}
+	var a [8]byte
+	for _, v := range vals {
+		write8(a[:], v)
+		want := fmt.Sprintf("%08d", v)
+		if string(a[:]) != want {
+			require.Equal(t, want, string(a[:]))
+		}
+	}
+}
