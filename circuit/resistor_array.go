@@ -153,6 +153,21 @@ func (a *ResistorArray) Step() float64 {
 // *mat.Dense J), is read directly; any other target through At, from one
 // goroutine.
 func (a *ResistorArray) Program(target mat.Matrix, scale float64, rng *rand.Rand) ArrayReport {
+	return a.programTo(target, scale, rng, nil)
+}
+
+// arrayDiff asks programTo to write, as it programs, what diffTo would:
+// row i of dst (rows×cols) gets factor·gain(Σ_j G⁺ + G⁻)·(G⁺ − G⁻)_i, the
+// sum being the row's (see RowSumsTo); gain nil means 1.
+type arrayDiff struct {
+	dst    *mat.Dense
+	factor float64
+	gain   func(rowSum float64) float64
+}
+
+// programTo is Program that also writes the signed conductances described
+// by d (nil: none) while each row is still in cache.
+func (a *ResistorArray) programTo(target mat.Matrix, scale float64, rng *rand.Rand, d *arrayDiff) ArrayReport {
 	if r, c := target.Dims(); r != a.rows || c != a.cols {
 		panic("circuit: resistor array: target dimensions mismatch")
 	}
@@ -163,6 +178,12 @@ func (a *ResistorArray) Program(target mat.Matrix, scale float64, rng *rand.Rand
 	p := &arrayProgram{a: a, scale: scale, span: s.GMax - s.GMin, gmin: s.GMin, step: a.Step(), sigma: s.ProgrammingError}
 	if p.step > 0 {
 		p.inv = 1 / p.step
+	}
+	if d != nil {
+		if r, c := d.dst.Dims(); r != a.rows || c != a.cols {
+			panic("circuit: resistor array: destination dimensions mismatch")
+		}
+		p.diff = d
 	}
 	cols := a.cols
 	bh := arrayBlockRows(cols)
@@ -300,6 +321,7 @@ type arrayProgram struct {
 	scale, span, gmin, step, inv, sigma float64
 	k1, k2                              uint64     // row streams' keys (large arrays)
 	seq                                 *rand.Rand // the caller's source (small arrays)
+	diff                                *arrayDiff // nil: none
 }
 
 // row programs row i from the unscaled target row t (length cols), with z
@@ -350,9 +372,26 @@ func (p *arrayProgram) row(i int, t, z []float64) (clipped int) {
 			}
 		}
 		arraySum(&acc, pc, mc)
+		if d := p.diff; d != nil && d.gain == nil {
+			dr := d.dst.RawMatrix()
+			arrayDiffRow(dr.Data[i*dr.Stride+j0:i*dr.Stride+j1], pc, mc, d.factor)
+		}
 	}
-	a.sums[i] = (acc[0] + acc[1]) + (acc[2] + acc[3])
+	sum := (acc[0] + acc[1]) + (acc[2] + acc[3])
+	a.sums[i] = sum
+	if d := p.diff; d != nil && d.gain != nil {
+		dr := d.dst.RawMatrix()
+		arrayDiffRow(dr.Data[i*dr.Stride:i*dr.Stride+a.cols], prow, mrow, d.factor*d.gain(sum))
+	}
 	return clipped
+}
+
+// arrayDiffRow writes f·(p − m) into d.
+func arrayDiffRow(d, p, m []float64, f float64) {
+	p, m = p[:len(d)], m[:len(d)]
+	for j := range d {
+		d[j] = f * (p[j] - m[j])
+	}
 }
 
 // ideal writes the pairs of an unquantized chunk: with a = |v|, the pair
@@ -400,8 +439,9 @@ func (p *arrayProgram) quantized(pc, mc, tc []float64) (clipped int) {
 func arrayPerturb(pc, mc, z []float64, sigma float64) {
 	mc, z = mc[:len(pc)], z[:2*len(pc)]
 	for j := range pc {
-		gp := pc[j] * (1 + sigma*z[2*j])
-		gm := mc[j] * (1 + sigma*z[2*j+1])
+		z2 := z[2*j : 2*j+2 : 2*j+2]
+		gp := pc[j] * (1 + sigma*z2[0])
+		gm := mc[j] * (1 + sigma*z2[1])
 		if gp < 0 {
 			gp = 0
 		}
@@ -420,10 +460,11 @@ func arraySum(acc *[4]float64, p, m []float64) {
 	m = m[:len(p)]
 	j := 0
 	for ; j+4 <= len(p); j += 4 {
-		s0 += p[j] + m[j]
-		s1 += p[j+1] + m[j+1]
-		s2 += p[j+2] + m[j+2]
-		s3 += p[j+3] + m[j+3]
+		p4, m4 := p[j:j+4:j+4], m[j:j+4:j+4]
+		s0 += p4[0] + m4[0]
+		s1 += p4[1] + m4[1]
+		s2 += p4[2] + m4[2]
+		s3 += p4[3] + m4[3]
 	}
 	for k := 0; j < len(p); j, k = j+1, k+1 {
 		switch k {
@@ -459,13 +500,7 @@ func (a *ResistorArray) diffTo(dst *mat.Dense, factor float64, rowFactor []float
 				if rowFactor != nil {
 					f *= rowFactor[i]
 				}
-				p := pr.Data[i*pr.Stride : i*pr.Stride+a.cols]
-				m := mr.Data[i*mr.Stride : i*mr.Stride+a.cols]
-				d := dr.Data[i*dr.Stride : i*dr.Stride+a.cols]
-				m, d = m[:len(p)], d[:len(p)]
-				for j := range p {
-					d[j] = f * (p[j] - m[j])
-				}
+				arrayDiffRow(dr.Data[i*dr.Stride:i*dr.Stride+a.cols], pr.Data[i*pr.Stride:i*pr.Stride+a.cols], mr.Data[i*mr.Stride:i*mr.Stride+a.cols], f)
 			}
 		}
 	})

@@ -433,12 +433,17 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 	// The Jᵀ array reads J through its transpose (in cache blocks for a
 	// *mat.Dense J): no N×r copy of Jᵀ is made.
 	jt := J.T()
+	// The model's stage matrices are written as the arrays are programmed.
+	m := &s.model
+	m.F, m.Hs, m.B = spuDense(m.F, s.r, s.n), spuDense(m.Hs, s.r, s.r), spuDense(m.B, s.n, s.r)
+	gain := s.stageGain()
 	for _, p := range []struct {
 		a     *ResistorArray
 		t     mat.Matrix
 		scale float64
-	}{{s.arrJ, J, sJ / R}, {s.arrH, H, sH / R}, {s.arrJT, jt, sJ / R}} {
-		ar := p.a.Program(p.t, p.scale, s.rng)
+		d     arrayDiff
+	}{{s.arrJ, J, sJ / R, arrayDiff{m.F, R, gain}}, {s.arrH, H, sH / R, arrayDiff{m.Hs, R, gain}}, {s.arrJT, jt, sJ / R, arrayDiff{m.B, R, nil}}} {
+		ar := p.a.programTo(p.t, p.scale, s.rng, &p.d)
 		rep.Entries += ar.Entries
 		rep.Clipped += ar.Clipped
 	}
@@ -449,8 +454,32 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 	rep.Time = s.programTime(rep.Entries)
 	s.programmed = true
 	s.progGen++
+	m.diffs, m.diffsGen = true, s.progGen
 	s.invalidate()
 	return rep, nil
+}
+
+// stageGain returns the closed-loop gain cl of a stage row as a function
+// of its array's row sum Σ(G⁺ + G⁻) (as spuModel.build computes it), or
+// nil when it is 1 (ideal stage op-amps).
+func (s *SPU) stageGain() func(rowSum float64) float64 {
+	amp, R := s.hw.StageOpAmp, s.hw.R
+	if amp.Gain == 0 {
+		return nil
+	}
+	return func(rowSum float64) float64 { return amp.closedLoop(1 + R*rowSum) }
+}
+
+// spuDense returns d (or a new matrix) shaped r×c.
+func spuDense(d *mat.Dense, r, c int) *mat.Dense {
+	if d == nil {
+		return mat.NewDense(r, c, nil)
+	}
+	if dr, dc := d.Dims(); dr != r || dc != c {
+		d.Reset()
+		d.ReuseAs(r, c)
+	}
+	return d
 }
 
 // ProgramDirect programs a Direct SPU with A (N×N), which may be
@@ -495,10 +524,13 @@ func (s *SPU) ProgramDirect(A mat.Matrix) (ProgramReport, error) {
 	rho := alpha / alphaFull
 	R := s.hw.R
 	s.scale = Scale{Alpha: alpha, AlphaFull: alphaFull, Utilization: rho, A: alpha / R, State: s.scale.State}
-	ar := s.arrA.Program(A, alpha/R, s.rng)
+	m := &s.model
+	m.Ahat = spuDense(m.Ahat, s.n, s.n)
+	ar := s.arrA.programTo(A, alpha/R, s.rng, &arrayDiff{m.Ahat, R, nil})
 	rep := ProgramReport{Entries: ar.Entries, Clipped: ar.Clipped, Stuck: s.arrA.Stuck(), Time: s.programTime(ar.Entries)}
 	s.programmed = true
 	s.progGen++
+	m.diffs, m.diffsGen = true, s.progGen
 	s.invalidate()
 	return rep, nil
 }

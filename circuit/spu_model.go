@@ -39,6 +39,8 @@ type spuModel struct {
 	tauU, tauW               []float64
 	arrays                   bool      // F, Hs, B or Ahat and the stage terms are built …
 	arraysGen                uint64    // … for this programming (SPU.progGen)
+	diffs                    bool      // F, Hs, B or Ahat were written by the programming …
+	diffsGen                 uint64    // … of this generation
 	u, w, w2, acc, coup      []float64 // work
 }
 
@@ -77,6 +79,9 @@ func (m *spuModel) build(s *SPU) {
 
 	// Couplings and stages: they change only with a programming.
 	en2 := hw.StageOpAmp.NoiseDensity * hw.StageOpAmp.NoiseDensity
+	// The stage matrices may have been written at programming (see
+	// SPU.ProgramFactored).
+	diffs := m.diffs && m.diffsGen == s.progGen
 	stage := func(a *ResistorArray, dst *mat.Dense, off []float64, u0, sig, taus []float64) *mat.Dense {
 		rows, _ := a.Dims()
 		if dst == nil {
@@ -85,8 +90,8 @@ func (m *spuModel) build(s *SPU) {
 		sums := a.sums
 		cls := make([]float64, rows)
 		for k := 0; k < rows; k++ {
-			ng := 1 + R*sums[k] // noise gain with feedback R
-			cl := hw.StageOpAmp.closedLoop(ng)
+			ng := 1 + R*sums[k]                // noise gain with feedback R
+			cl := hw.StageOpAmp.closedLoop(ng) // as SPU.stageGain
 			cls[k] = cl
 			u0[k] = cl * ng * off[k]
 			// Johnson noise of the row and of the feedback resistor, and the
@@ -99,8 +104,10 @@ func (m *spuModel) build(s *SPU) {
 			// loop's own time constant n/(2π·GBW) (first-order approximation).
 			taus[k] = hw.StageTau*(1+hw.StageOpAmp.invGain())*cl + hw.StageOpAmp.poleTau(ng)/tau
 		}
-		// Row k of the stage matrix is R·cl_k·(G⁺ − G⁻)_k.
-		a.diffTo(dst, R, cls)
+		if !diffs {
+			// Row k of the stage matrix is R·cl_k·(G⁺ − G⁻)_k.
+			a.diffTo(dst, R, cls)
+		}
 		return dst
 	}
 	var gArr []float64
@@ -115,11 +122,13 @@ func (m *spuModel) build(s *SPU) {
 			if m.B == nil {
 				m.B = &mat.Dense{}
 			}
-			s.arrJT.DiffTo(m.B, R)
+			if !diffs {
+				s.arrJT.DiffTo(m.B, R)
+			}
 		}
 		gArr = s.arrJT.sums
 	} else {
-		if !fresh {
+		if !fresh && !diffs {
 			if m.Ahat == nil {
 				m.Ahat = &mat.Dense{}
 			}

@@ -821,13 +821,36 @@ func TestProgramFactoredWorkers(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var models [2]*spuModel
+			var s *SPU
 			for k, w := range []int{1, 3} {
 				arrayWorkers = w
-				s := newFactored(t, tc.hw, J, H, 0.01, g, 23)
+				s = newFactored(t, tc.hw, J, H, 0.01, g, 23)
 				s.Reset(g)
 				models[k] = &s.model
 			}
 			m1, m3 := models[0], models[1]
+			// The stage matrices written while programming equal R·cl_k·(G⁺ − G⁻)
+			// computed afterwards from the arrays.
+			R := s.hw.R
+			for _, st := range []struct {
+				a    *ResistorArray
+				got  *mat.Dense
+				gain bool
+			}{{s.arrJ, m3.F, true}, {s.arrH, m3.Hs, true}, {s.arrJT, m3.B, false}} {
+				rows, _ := st.a.Dims()
+				cl := make([]float64, rows)
+				sums := make([]float64, rows)
+				st.a.RowSumsTo(sums)
+				for k := range cl {
+					cl[k] = 1
+					if st.gain {
+						cl[k] = s.hw.StageOpAmp.closedLoop(1 + R*sums[k])
+					}
+				}
+				var want mat.Dense
+				st.a.diffTo(&want, R, cl)
+				assert.True(t, mat.Equal(&want, st.got))
+			}
 			assert.True(t, mat.Equal(m1.F, m3.F), "F")
 			assert.True(t, mat.Equal(m1.Hs, m3.Hs), "Ĥ")
 			assert.True(t, mat.Equal(m1.B, m3.B), "B")
