@@ -328,13 +328,11 @@ func newModal(m *Model, h float64) *modal {
 	for _, x := range a {
 		amax = max(amax, math.Abs(x))
 	}
+	av := make([]float64, r*r)
+	gemmRM(av, a, v, r, false)
 	for i := range r {
 		for j := range r {
-			s := -v[i*r+j] * lambda[j]
-			for l := range r {
-				s += a[i*r+l] * v[l*r+j]
-			}
-			res = max(res, math.Abs(s))
+			res = max(res, math.Abs(av[i*r+j]-v[i*r+j]*lambda[j]))
 		}
 	}
 	if !(res <= 1e-10*amax*vmax*float64(r)) {

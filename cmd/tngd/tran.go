@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"runtime/debug"
 
 	"github.com/tngd/tngd/netlist"
 )
@@ -13,6 +15,10 @@ import (
 // maxTranPoints bounds the output grid of tngd tran (rows × columns of the
 // CSV), so that a typo in .tran fails at once instead of filling the disk.
 const maxTranPoints = 100_000_000
+
+// tranMemoryLimit is the heap size at which the collector runs during
+// tngd tran (it is otherwise off; see runTran).
+const tranMemoryLimit = 1 << 30
 
 // seedStream is the second word of the PCG state seeded by --seed; fixed so
 // that one --seed always gives the same noise.
@@ -142,6 +148,14 @@ type tranOptions struct {
 // runTran runs the .tran analysis of the netlist at path and writes the CSV
 // to out ("-" for stdout).
 func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) error {
+	// A run allocates a few kilobytes per netlist line and little else
+	// (the output streams through reused blocks), so the collector is
+	// left off below a memory limit, unless the user tuned it (GOGC,
+	// GOMEMLIMIT).
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(tranMemoryLimit))
+		defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	}
 	n, err := netlist.ParseFile(path)
 	if err != nil {
 		return badInput(err)
