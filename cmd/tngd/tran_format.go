@@ -49,14 +49,22 @@ func appendG(dst []byte, x float64, digits int) []byte {
 		mant |= 1 << 52
 	}
 	exp -= 1023 + 52
-	var d [24]byte
-	nd, dp := fixedDigits(&d, mant, exp, digits)
-	ds := d[24-digits : 24-digits+nd]
+	var d [48]byte
+	nd, dp := fixedDigits((*[24]byte)(d[:24]), mant, exp, digits)
+	// digitsAt(j) copies 24 bytes from digit j on: the caller keeps only
+	// what it needs (fixed-size copies are register moves, not calls).
+	digitsAt := func(dst []byte, j int) {
+		*(*[24]byte)(dst) = *(*[24]byte)(d[24-digits+j:])
+	}
 	neg := b>>63 != 0
 
-	// strconv's formatDigits for 'g' with precision digits, written into
-	// out and appended once.
-	var out [48]byte
+	// strconv's formatDigits for 'g' with precision digits, written
+	// straight into the spare capacity of dst (at most 24 bytes, plus 24
+	// of slack for the fixed-size copies).
+	if cap(dst)-len(dst) < 48 {
+		dst = append(dst, make([]byte, 48)...)[:len(dst)]
+	}
+	out := dst[len(dst) : len(dst)+48]
 	n := 0
 	if neg {
 		out[0] = '-'
@@ -69,12 +77,13 @@ func appendG(dst []byte, x float64, digits int) []byte {
 	}
 	if e := dp - 1; e < -4 || e >= eprec {
 		// %e with min(prec, nd)−1 digits after the point (nd ≤ prec).
-		out[n] = ds[0]
+		out[n] = d[24-digits]
 		n++
 		if nd > 1 {
 			out[n] = '.'
 			n++
-			n += copy(out[n:], ds[1:])
+			digitsAt(out[n:], 1)
+			n += nd - 1
 		}
 		sign := byte('+')
 		if e < 0 {
@@ -88,7 +97,7 @@ func appendG(dst []byte, x float64, digits int) []byte {
 			e %= 100
 		}
 		out[n], out[n+1] = byte(e/10)+'0', byte(e%10)+'0'
-		return append(dst, out[:n+2]...)
+		return dst[:len(dst)+n+2]
 	}
 	// %f with max(prec', 0) decimals, prec' = (prec > dp ? nd : prec) − dp.
 	if prec > dp {
@@ -97,7 +106,8 @@ func appendG(dst []byte, x float64, digits int) []byte {
 	decimals := max(prec-dp, 0)
 	if dp > 0 {
 		m := min(nd, dp)
-		n += copy(out[n:], ds[:m])
+		digitsAt(out[n:], 0)
+		n += m
 		for ; m < dp; m++ {
 			out[n] = '0'
 			n++
@@ -116,7 +126,8 @@ func appendG(dst []byte, x float64, digits int) []byte {
 		}
 		if j := dp + i; i < decimals && j < nd {
 			k := min(nd-j, decimals-i)
-			n += copy(out[n:], ds[j:j+k])
+			digitsAt(out[n:], j)
+			n += k
 			i += k
 		}
 		for ; i < decimals; i++ {
@@ -124,7 +135,7 @@ func appendG(dst []byte, x float64, digits int) []byte {
 			n++
 		}
 	}
-	return append(dst, out[:n]...)
+	return dst[:len(dst)+n]
 }
 
 // fixedDigits stores the digits of mant·2^exp (mant > 0) rounded half to
