@@ -173,30 +173,27 @@ const convChunk = 64
 // layer's input) when img is true, which needs l.offImg.
 func (l *convLayer) conv(y, w, b, p []float64, img, add bool) {
 	y = y[:l.f*l.np]
-	for f := range l.f {
-		yf := y[f*l.np : (f+1)*l.np]
-		if !add {
-			v := 0.0
-			if b != nil {
-				v = b[f]
-			}
-			for j := range yf {
-				yf[j] = v
-			}
-		} else if b != nil {
-			floats.AddConst(b[f], yf)
+	var init []float64 // initial values of the sums: b, or y itself (nil)
+	switch {
+	case !add && b != nil:
+		init = b[:l.f]
+	case !add:
+		clear(y)
+	case b != nil:
+		for f := range l.f {
+			floats.AddConst(b[f], y[f*l.np:(f+1)*l.np])
 		}
 	}
 	w = w[:l.f*l.ckk]
 	if img {
 		W := l.shape.W
 		for oy := range l.oh {
-			convRow(y[oy*l.ow:], l.np, w, l.ckk, p[oy*W:], l.offImg, l.f, l.ow)
+			convRow(y[oy*l.ow:], l.np, w, l.ckk, p[oy*W:], l.offImg, l.f, l.ow, init)
 		}
 		return
 	}
 	for j := 0; j < l.np; j += convChunk {
-		convRow(y[j:], l.np, w, l.ckk, p[j:], l.offCol, l.f, min(convChunk, l.np-j))
+		convRow(y[j:], l.np, w, l.ckk, p[j:], l.offCol, l.f, min(convChunk, l.np-j), init)
 	}
 }
 

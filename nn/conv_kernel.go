@@ -22,11 +22,11 @@ const (
 )
 
 // convRow adds the products of the filters w (f × ckk, row-major) with the
-// n positions of one output row to y: y[i·ys + j] += Σ_k w[i·ckk + k] ·
-// src[j + off[k]] for i < f, j < n, in increasing k. y must already hold
-// the bias (or the values to add to). off must be increasing and
-// non-empty.
-func convRow(y []float64, ys int, w []float64, ckk int, src []float64, off []int, f, n int) {
+// n positions of one output row to the initial values: y[i·ys + j] =
+// y0 + Σ_k w[i·ckk + k] · src[j + off[k]] for i < f, j < n, in increasing k,
+// where y0 is b[i] if b is not nil and y[i·ys + j] otherwise. off must be
+// increasing and non-empty.
+func convRow(y []float64, ys int, w []float64, ckk int, src []float64, off []int, f, n int, b []float64) {
 	k := len(off)
 	fi := 0
 	if useConvAsm {
@@ -39,24 +39,41 @@ func convRow(y []float64, ys int, w []float64, ckk int, src []float64, off []int
 				_ = y[(fi+convTileF-1)*ys+j+convTileJ-1]
 				_ = w[(fi+convTileF-1)*ckk+k-1]
 				_ = src[j+convTileJ-1+off[k-1]] // off is increasing
-				convTile4x8(&y[fi*ys+j], ys, &w[fi*ckk], ckk, &src[j], &off[0], k)
+				var bi *float64
+				if b != nil {
+					_ = b[fi+convTileF-1]
+					bi = &b[fi]
+				}
+				convTile4x8(&y[fi*ys+j], ys, &w[fi*ckk], ckk, &src[j], &off[0], k, bi)
 			}
 			if j < n {
-				convRowGo(y[fi*ys:], ys, w[fi*ckk:], ckk, src, off, convTileF, j, n)
+				convRowGo(y[fi*ys:], ys, w[fi*ckk:], ckk, src, off, convTileF, j, n, bSlice(b, fi))
 			}
 		}
 	}
 	if fi < f {
-		convRowGo(y[fi*ys:], ys, w[fi*ckk:], ckk, src, off, f-fi, 0, n)
+		convRowGo(y[fi*ys:], ys, w[fi*ckk:], ckk, src, off, f-fi, 0, n, bSlice(b, fi))
 	}
+}
+
+func bSlice(b []float64, i int) []float64 {
+	if b == nil {
+		return nil
+	}
+	return b[i:]
 }
 
 // convRowGo is convRow for filters 0..f−1 and positions j0..n−1, in
 // portable Go, with the same order of operations as the assembly tile.
-func convRowGo(y []float64, ys int, w []float64, ckk int, src []float64, off []int, f, j0, n int) {
+func convRowGo(y []float64, ys int, w []float64, ckk int, src []float64, off []int, f, j0, n int, b []float64) {
 	for i := range f {
 		wi := w[i*ckk : i*ckk+len(off)]
 		yi := y[i*ys : i*ys+n]
+		if b != nil {
+			for j := j0; j < n; j++ {
+				yi[j] = b[i]
+			}
+		}
 		j := j0
 		// Four positions at a time keep four independent sums in
 		// registers; each sum still runs over k in order.

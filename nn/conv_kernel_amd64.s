@@ -1,11 +1,12 @@
 #include "textflag.h"
 
-// func convTile4x8(y *float64, ys int, w *float64, ckk int, src *float64, off *int, k int)
+// func convTile4x8(y *float64, ys int, w *float64, ckk int, src *float64, off *int, k int, b *float64)
 //
-// Y0..Y7 hold the 4×8 tile of y (two vectors per filter). For each kk the
+// Y0..Y7 hold the 4×8 tile of y (two vectors per filter), loaded from y or
+// broadcast from b. For each kk the
 // 8 source values are loaded once, each filter weight is broadcast, and
 // the product is added after rounding (VMULPD then VADDPD, as the Go code).
-TEXT ·convTile4x8(SB), NOSPLIT, $0-56
+TEXT ·convTile4x8(SB), NOSPLIT, $0-64
 	MOVQ y+0(FP), DI
 	MOVQ ys+8(FP), R8
 	MOVQ w+16(FP), SI
@@ -20,6 +21,20 @@ TEXT ·convTile4x8(SB), NOSPLIT, $0-56
 	LEAQ (DI)(R8*1), R12
 	LEAQ (R12)(R8*1), R13
 	LEAQ (R13)(R8*1), R14
+	MOVQ b+56(FP), AX
+	TESTQ AX, AX
+	JZ   loady
+	VBROADCASTSD (AX), Y0
+	VBROADCASTSD 8(AX), Y2
+	VBROADCASTSD 16(AX), Y4
+	VBROADCASTSD 24(AX), Y6
+	VMOVAPD      Y0, Y1
+	VMOVAPD      Y2, Y3
+	VMOVAPD      Y4, Y5
+	VMOVAPD      Y6, Y7
+	JMP  loadw
+
+loady:
 	VMOVUPD (DI), Y0
 	VMOVUPD 32(DI), Y1
 	VMOVUPD (R12), Y2
@@ -28,6 +43,8 @@ TEXT ·convTile4x8(SB), NOSPLIT, $0-56
 	VMOVUPD 32(R13), Y5
 	VMOVUPD (R14), Y6
 	VMOVUPD 32(R14), Y7
+
+loadw:
 
 	// w row pointers: SI, R9 = SI+ckk, R10 = R9+ckk, R11 = R10+ckk (R8,
 	// the y stride, is free once the y rows are loaded).

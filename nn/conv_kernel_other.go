@@ -4,7 +4,7 @@ package nn
 
 var useConvAsm = false
 
-func convTile4x8(y *float64, ys int, w *float64, ckk int, src *float64, off *int, k int) {
+func convTile4x8(y *float64, ys int, w *float64, ckk int, src *float64, off *int, k int, b *float64) {
 	panic("nn: convTile4x8 without assembly")
 }
 

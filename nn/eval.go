@@ -23,16 +23,25 @@ func newEvalPass(m *Model, loss Loss, maxBatch int) *Pass {
 
 // inferForward is Forward through the cache-free forward passes: the
 // outputs and the loss are the same (bit for bit), but the Pass serves no
-// backward products until the next Forward.
+// backward products until the next Forward. Only the outputs are kept:
+// the other activations of each sample go through two scratch buffers
+// (p.bufs), which stay in the cache from one layer to the next.
 func (p *Pass) inferForward(theta, x, y []float64) float64 {
 	b := p.setBatch(theta, x, y)
+	L := len(p.m.layers)
 	for s := range b {
+		in := p.act(0, s)
 		for l, lay := range p.m.layers {
-			if il := p.infer[l]; il != nil {
-				il.infer(p.act(l+1, s), p.act(l, s), p.params(l), p.tmp)
-			} else {
-				lay.forward(p.act(l+1, s), p.act(l, s), p.params(l), p.cache(l, s))
+			out := p.act(L, s)
+			if l < L-1 {
+				out = p.bufs[l%2][:lay.out().Size()]
 			}
+			if il := p.infer[l]; il != nil {
+				il.infer(out, in, p.params(l), p.tmp)
+			} else {
+				lay.forward(out, in, p.params(l), p.cache(l, s))
+			}
+			in = out
 		}
 	}
 	p.noCache = true

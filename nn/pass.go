@@ -72,8 +72,9 @@ func NewPass(m *Model, loss Loss, maxBatch int) *Pass {
 	return newPass(m, loss, maxBatch, false)
 }
 
-// newPass is NewPass; with evalOnly, the layers that have a cache-free
-// forward pass get no cache, and the Pass serves inferForward only.
+// newPass is NewPass; with evalOnly, the Pass keeps no activations but
+// the outputs, the layers that have a cache-free forward pass get no
+// cache, and the Pass serves inferForward only.
 func newPass(m *Model, loss Loss, maxBatch int, evalOnly bool) *Pass {
 	if m == nil || loss == nil {
 		panic("nn: NewPass with nil model or loss")
@@ -88,7 +89,9 @@ func newPass(m *Model, loss Loss, maxBatch int, evalOnly bool) *Pass {
 		infer: make([]inferLayer, L), evalOnly: evalOnly}
 	tmp := 0
 	for l, lay := range m.layers {
-		p.acts[l+1] = make([]float64, maxBatch*lay.out().Size())
+		if !evalOnly || l == L-1 {
+			p.acts[l+1] = make([]float64, maxBatch*lay.out().Size())
+		}
 		p.infer[l], _ = lay.(inferLayer)
 		if !evalOnly || p.infer[l] == nil {
 			p.caches[l] = make([]float64, maxBatch*lay.cacheLen())

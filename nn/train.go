@@ -129,7 +129,9 @@ type Result struct {
 // with Rand, steps the optimizer on consecutive minibatches, evaluates on
 // the test set every EvalEvery iterations and streams the results to the
 // callbacks. Fill the fields and call Run; a Trainer may not be reused
-// concurrently.
+// concurrently. Evaluations run as [Evaluate] does, on GOMAXPROCS
+// goroutines (Loss must then be safe for concurrent use, as the package's
+// losses are), with results independent of their number.
 type Trainer struct {
 	Model     *Model
 	Loss      Loss
@@ -303,6 +305,10 @@ func (t *Trainer) checkData(d *Dataset, what string) error {
 // batch samples (0 means 1000). The accuracy (fraction of samples whose
 // largest output is the label) is NaN for regression data. It panics if
 // shapes disagree.
+//
+// The chunks are evaluated on GOMAXPROCS goroutines, so loss.LossGradTo
+// must be safe for concurrent use (the package's losses are); the result
+// is the same, bit for bit, for any number of goroutines.
 func Evaluate(m *Model, loss Loss, theta []float64, d *Dataset, n, batch int) (meanLoss, accuracy float64) {
 	if batch <= 0 {
 		batch = 1000
