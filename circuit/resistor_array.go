@@ -34,6 +34,9 @@ type ResistorArray struct {
 	plus, minus *mat.Dense
 	sums        []float64     // Σ_j G⁺ + G⁻ of each row (arraySum order), kept current
 	stuck       []stuckDevice // sorted by device
+
+	scratchMu sync.Mutex
+	scratch   [][]float64 // per-worker buffers of Program
 }
 
 // stuckDevice is a device that ignores programming. Device numbers are
@@ -199,8 +202,8 @@ func (a *ResistorArray) programTo(target mat.Matrix, scale float64, rng *rand.Ra
 	switch t := target.(type) {
 	case *mat.Dense:
 		raw := t.RawMatrix()
-		arrayParallel(a.rows, bh, work, func() func(lo, hi int) {
-			z := make([]float64, 2*arrayChunk)
+		arrayParallel(a.rows, bh, work, func(w int) func(lo, hi int) {
+			z, _ := a.scratchFor(w, 0)
 			return func(lo, hi int) {
 				c := 0
 				for i := lo; i < hi; i++ {
@@ -214,8 +217,7 @@ func (a *ResistorArray) programTo(target mat.Matrix, scale float64, rng *rand.Ra
 		if !ok {
 			// Any other matrix: one goroutine (At need not be safe for
 			// concurrent use).
-			z := make([]float64, 2*arrayChunk)
-			t := make([]float64, cols)
+			z, t := a.scratchFor(0, cols)
 			c := 0
 			for i := 0; i < a.rows; i++ {
 				for j := range t {
@@ -229,9 +231,8 @@ func (a *ResistorArray) programTo(target mat.Matrix, scale float64, rng *rand.Ra
 		// Row i of the array is column i of d: transpose a block of rows
 		// at a time into a buffer that stays in cache.
 		raw := d.RawMatrix()
-		arrayParallel(a.rows, bh, work, func() func(lo, hi int) {
-			z := make([]float64, 2*arrayChunk)
-			tb := make([]float64, bh*cols)
+		arrayParallel(a.rows, bh, work, func(w int) func(lo, hi int) {
+			z, tb := a.scratchFor(w, bh*cols)
 			return func(lo, hi int) {
 				for k := 0; k < cols; k++ {
 					for ii, v := range raw.Data[k*raw.Stride+lo : k*raw.Stride+hi] {
@@ -275,11 +276,26 @@ var arrayWorkers int
 // uses one goroutine.
 const arrayParallelMin = 1 << 16
 
+// scratchFor returns worker w's buffers: 2·arrayChunk floats for normal
+// deviates and n for target rows, kept by the array between programmings.
+func (a *ResistorArray) scratchFor(w, n int) (z, t []float64) {
+	a.scratchMu.Lock()
+	defer a.scratchMu.Unlock()
+	for len(a.scratch) <= w {
+		a.scratch = append(a.scratch, nil)
+	}
+	if len(a.scratch[w]) < 2*arrayChunk+n {
+		a.scratch[w] = make([]float64, 2*arrayChunk+n)
+	}
+	b := a.scratch[w]
+	return b[:2*arrayChunk], b[2*arrayChunk : 2*arrayChunk+n]
+}
+
 // arrayParallel runs the fixed blocks [b·bh, min(rows, (b+1)·bh)) of rows
 // on up to GOMAXPROCS goroutines (one below arrayParallelMin work). Each
-// goroutine calls worker once for its own block function; which goroutine
-// runs a block must not change the result.
-func arrayParallel(rows, bh, work int, worker func() func(lo, hi int)) {
+// goroutine calls worker once with its index (0, 1, …) for its own block
+// function; which goroutine runs a block must not change the result.
+func arrayParallel(rows, bh, work int, worker func(w int) func(lo, hi int)) {
 	nb := (rows + bh - 1) / bh
 	nw := runtime.GOMAXPROCS(0)
 	if arrayWorkers > 0 {
@@ -290,7 +306,7 @@ func arrayParallel(rows, bh, work int, worker func() func(lo, hi int)) {
 		nw = 1
 	}
 	if nw <= 1 {
-		fn := worker()
+		fn := worker(0)
 		for b := range nb {
 			fn(b*bh, min(rows, (b+1)*bh))
 		}
@@ -298,11 +314,11 @@ func arrayParallel(rows, bh, work int, worker func() func(lo, hi int)) {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range nw {
+	for w := range nw {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fn := worker()
+			fn := worker(w)
 			for {
 				b := int(next.Add(1)) - 1
 				if b >= nb {
@@ -493,7 +509,7 @@ func (a *ResistorArray) diffTo(dst *mat.Dense, factor float64, rowFactor []float
 		panic("circuit: resistor array: destination dimensions mismatch")
 	}
 	pr, mr, dr := a.plus.RawMatrix(), a.minus.RawMatrix(), dst.RawMatrix()
-	arrayParallel(a.rows, arrayBlockRows(a.cols), a.rows*a.cols, func() func(lo, hi int) {
+	arrayParallel(a.rows, arrayBlockRows(a.cols), a.rows*a.cols, func(int) func(lo, hi int) {
 		return func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				f := factor
