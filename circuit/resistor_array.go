@@ -550,7 +550,7 @@ func splitMix64(seed, i uint64) uint64 {
 // about 1.5 times faster (no interface call per draw). The generators are
 // those of math/rand/v2: PCG-DXSM (O'Neill, pcg-cpp) and the ziggurat of
 // Marsaglia & Tsang, "The Ziggurat Method for Generating Random Variables",
-// J. Stat. Softw. 5(8), 2000, with Go's tables (zigKn, zigWn, zigFn).
+// J. Stat. Softw. 5(8), 2000, with Go's tables (pcgZigKn, pcgZigWn, pcgZigFn).
 type pcgNormal struct{ hi, lo uint64 }
 
 // pcgStep advances a PCG state (hi, lo) and returns the new state and its
@@ -583,8 +583,8 @@ func (g *pcgNormal) uint64() uint64 {
 // float64 is rand.Rand.Float64: uniform in [0, 1).
 func (g *pcgNormal) float64() float64 { return float64(g.uint64()<<11>>11) / (1 << 53) }
 
-// zigR is the start of the ziggurat's tail.
-const zigR = 3.442619855899
+// pcgZigR is the start of the ziggurat's tail.
+const pcgZigR = 3.442619855899
 
 // fill writes standard normal deviates into dst.
 func (g *pcgNormal) fill(dst []float64) {
@@ -594,12 +594,12 @@ func (g *pcgNormal) fill(dst []float64) {
 		hi, lo, u = pcgStep(hi, lo)
 		j := int32(u)
 		i := u >> 32 & 0x7F
-		x := float64(j) * float64(zigWn[i])
+		x := float64(j) * float64(pcgZigWn[i])
 		aj := uint32(j)
 		if j < 0 {
 			aj = uint32(-j)
 		}
-		if aj < zigKn[i] { // more than 99 % of draws
+		if aj < pcgZigKn[i] { // more than 99 % of draws
 			dst[k] = x
 			continue
 		}
@@ -615,31 +615,31 @@ func (g *pcgNormal) fill(dst []float64) {
 func (g *pcgNormal) slow(j int32, i uint64, x float64) float64 {
 	for {
 		if i == 0 {
-			// The base strip: the tail beyond zigR.
+			// The base strip: the tail beyond pcgZigR.
 			for {
-				x = -math.Log(g.float64()) * (1.0 / zigR)
+				x = -math.Log(g.float64()) * (1.0 / pcgZigR)
 				y := -math.Log(g.float64())
 				if y+y >= x*x {
 					break
 				}
 			}
 			if j > 0 {
-				return zigR + x
+				return pcgZigR + x
 			}
-			return -zigR - x
+			return -pcgZigR - x
 		}
-		if zigFn[i]+float32(g.float64())*(zigFn[i-1]-zigFn[i]) < float32(math.Exp(-.5*x*x)) {
+		if pcgZigFn[i]+float32(g.float64())*(pcgZigFn[i-1]-pcgZigFn[i]) < float32(math.Exp(-.5*x*x)) {
 			return x
 		}
 		u := g.uint64()
 		j = int32(u)
 		i = u >> 32 & 0x7F
-		x = float64(j) * float64(zigWn[i])
+		x = float64(j) * float64(pcgZigWn[i])
 		aj := uint32(j)
 		if j < 0 {
 			aj = uint32(-j)
 		}
-		if aj < zigKn[i] {
+		if aj < pcgZigKn[i] {
 			return x
 		}
 	}
@@ -647,7 +647,7 @@ func (g *pcgNormal) slow(j int32, i uint64, x float64) float64 {
 
 // The ziggurat tables of math/rand/v2 (normal.go, Copyright 2009 The Go
 // Authors, BSD licence), so that pcgNormal reproduces NormFloat64.
-var zigKn = [128]uint32{
+var pcgZigKn = [128]uint32{
 	0x76ad2212, 0x0, 0x600f1b53, 0x6ce447a6, 0x725b46a2,
 	0x7560051d, 0x774921eb, 0x789a25bd, 0x799045c3, 0x7a4bce5d,
 	0x7adf629f, 0x7b5682a6, 0x7bb8a8c6, 0x7c0ae722, 0x7c50cce7,
@@ -675,7 +675,7 @@ var zigKn = [128]uint32{
 	0x7da61a1e, 0x7d72a0fb, 0x7d30e097, 0x7cd9b4ab, 0x7c600f1a,
 	0x7ba90bdc, 0x7a722176, 0x77d664e5,
 }
-var zigWn = [128]float32{
+var pcgZigWn = [128]float32{
 	1.7290405e-09, 1.2680929e-10, 1.6897518e-10, 1.9862688e-10,
 	2.2232431e-10, 2.4244937e-10, 2.601613e-10, 2.7611988e-10,
 	2.9073963e-10, 3.042997e-10, 3.1699796e-10, 3.289802e-10,
@@ -709,7 +709,7 @@ var zigWn = [128]float32{
 	1.2601323e-09, 1.2857697e-09, 1.3146202e-09, 1.347784e-09,
 	1.3870636e-09, 1.4357403e-09, 1.5008659e-09, 1.6030948e-09,
 }
-var zigFn = [128]float32{
+var pcgZigFn = [128]float32{
 	1, 0.9635997, 0.9362827, 0.9130436, 0.89228165, 0.87324303,
 	0.8555006, 0.8387836, 0.8229072, 0.8077383, 0.793177,
 	0.7791461, 0.7655842, 0.7524416, 0.73967725, 0.7272569,
