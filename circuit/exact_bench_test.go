@@ -94,6 +94,23 @@ func benchmarkSetup(b *testing.B, n int) {
 	}
 }
 
+// benchmarkModalSetup times the modal propagator of NodeStepsTo for one
+// step length (symmetrization, eigendecomposition and its check, the
+// noise factor and the packed panels), after assembly.
+func benchmarkModalSetup(b *testing.B, n int) {
+	m := benchModel(b, n)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !newModal(m, benchTau/100).ok {
+			b.Fatal("not modal")
+		}
+	}
+}
+
+func BenchmarkModalSetup16(b *testing.B)  { benchmarkModalSetup(b, 16) }
+func BenchmarkModalSetup64(b *testing.B)  { benchmarkModalSetup(b, 64) }
+func BenchmarkModalSetup256(b *testing.B) { benchmarkModalSetup(b, 256) }
+
 func BenchmarkSetup16(b *testing.B)  { benchmarkSetup(b, 16) }
 func BenchmarkSetup64(b *testing.B)  { benchmarkSetup(b, 64) }
 func BenchmarkSetup256(b *testing.B) { benchmarkSetup(b, 256) }
