@@ -64,8 +64,14 @@ method after a fresh programming, including the method's per-programming
 work (for the low-rank method: two Gram matrices of the J copies and an r×r
 eigendecomposition); em_s, the same window by Euler–Maruyama at the paper's
 step of 0.1τ; woodbury_s, a digital natural-gradient solve of the same
-system by the Woodbury identity (package solver); program_s, the simulated
-programming of the arrays, input and reset (not part of the window).
+system by the Woodbury identity (package solver); ideal_s, the window by the
+automatic method on the paper's ideal device (exact arrays and op-amps,
+injected noise κ₀ = 1e-3 only), whose identical J copies make the drift
+symmetrizable and the low-rank method's eigendecomposition symmetric (a
+training run also takes the Gram matrix J Jᵀ from the network instead of
+the arrays, see circuit.SPU.SetGram; here it is computed from the arrays);
+program_s, the simulated programming of the arrays, input and reset (not
+part of the window).
 matvec_gbps is the bandwidth of the J-products: bytes of the two J copies
 streamed per second in cached low-rank steps (each reads the J array's copy
 once for two vectors and the Jᵀ array once). stream_gbps is this machine's
@@ -76,8 +82,9 @@ filters out other load on a shared machine.
 
 The summary is printed as a table; with --json one JSON object is printed
 with the fields above, their ratios (em_over_fast, fast_over_woodbury,
-matvec_over_stream), the method, the Euler–Maruyama step count and the
-spectrum of the programmed drift per τ. A Euler–Maruyama run that diverges
+matvec_over_stream, em_over_ideal), the methods (method, ideal_method),
+the Euler–Maruyama step count and the spectrum of the programmed drift per
+τ. A Euler–Maruyama run that diverges
 (rates beyond 20/τ) is reported with em_diverged and its time.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			o := benchOptions{n: 20000, batch: 64, outputs: 10, time: 50}
@@ -133,6 +140,9 @@ type benchResult struct {
 	EmSteps          int     `json:"em_steps"`
 	EmDiverged       bool    `json:"em_diverged"`
 	WoodburyS        float64 `json:"woodbury_s"`
+	IdealS           float64 `json:"ideal_s"`
+	IdealMethod      string  `json:"ideal_method"`
+	EmOverIdeal      float64 `json:"em_over_ideal"`
 	ProgramS         float64 `json:"program_s"`
 	MatvecGBps       float64 `json:"matvec_gbps"`
 	StreamGBps       float64 `json:"stream_gbps"`
@@ -152,6 +162,12 @@ func benchHardware() *circuit.Hardware {
 		CellOpAmp:  circuit.OpAmp{Offset: 1e-4, NoiseDensity: 1e-8},
 		Noise:      circuit.NoiseSpec{Temperature: 300, Kappa0: 1e-3},
 	}
+}
+
+// benchIdealHardware is the paper's device: exact arrays and op-amps,
+// injected noise κ₀ = 1e-3 only.
+func benchIdealHardware() *circuit.Hardware {
+	return &circuit.Hardware{Noise: circuit.NoiseSpec{Kappa0: 1e-3}}
 }
 
 // benchProblem returns the synthetic J (r×N), H (r×r) and g (N).
@@ -198,7 +214,11 @@ func runBenchWindow(ctx context.Context, e *env, o benchOptions) error {
 	if err != nil {
 		return err
 	}
-	res.FastS, res.EmS, res.WoodburyS, res.ProgramS = math.Inf(1), math.Inf(1), math.Inf(1), math.Inf(1)
+	ideal, err := circuit.NewSPU(benchIdealHardware(), circuit.Factored, n, r, rand.NewPCG(o.seed+2, benchSeedStream))
+	if err != nil {
+		return err
+	}
+	res.FastS, res.EmS, res.WoodburyS, res.ProgramS, res.IdealS = math.Inf(1), math.Inf(1), math.Inf(1), math.Inf(1), math.Inf(1)
 	var wb solver.Woodbury
 	x := mat.NewVecDense(n, nil)
 	_ = wb.SolveTo(x, J, H, benchLambda, g, nil) // sizes the workspaces
@@ -264,9 +284,25 @@ func runBenchWindow(ctx context.Context, e *env, o benchOptions) error {
 			return fmt.Errorf("bench: Woodbury: %w", err)
 		}
 		res.WoodburyS = min(res.WoodburyS, time.Since(start).Seconds())
+
+		// The automatic method on the paper's ideal device.
+		if err := benchProgram(ideal, J, H, g); err != nil {
+			return err
+		}
+		start = time.Now()
+		rep, err = ideal.Run(o.time, nil)
+		res.IdealS = min(res.IdealS, time.Since(start).Seconds())
+		if err != nil {
+			return fmt.Errorf("bench: ideal %v window: %w", rep.Method, err)
+		}
+		res.IdealMethod = rep.Method.String()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
 
 	res.EmOverFast = res.EmS / res.FastS
+	res.EmOverIdeal = res.EmS / res.IdealS
 	res.FastOverWoodbury = res.FastS / res.WoodburyS
 	if res.StreamGBps > 0 {
 		res.MatvecOverStream = res.MatvecGBps / res.StreamGBps
@@ -286,6 +322,7 @@ func runBenchWindow(ctx context.Context, e *env, o benchOptions) error {
 	}
 	fmt.Fprintf(tw, "euler-maruyama\t%.3f s\t%d steps of %gτ%s; em/fast = %.2f\n", res.EmS, res.EmSteps, benchEulerStep, diverged, res.EmOverFast)
 	fmt.Fprintf(tw, "woodbury\t%.3f s\tfast/woodbury = %.2f\n", res.WoodburyS, res.FastOverWoodbury)
+	fmt.Fprintf(tw, "ideal device (%s)\t%.3f s\tem/ideal = %.2f\n", res.IdealMethod, res.IdealS, res.EmOverIdeal)
 	fmt.Fprintf(tw, "programming\t%.3f s\t(simulated programming, input and reset; not in the window)\n", res.ProgramS)
 	if res.MatvecGBps > 0 {
 		fmt.Fprintf(tw, "J-products\t%.1f GB/s\tstream %.1f GB/s; ratio %.2f\n", res.MatvecGBps, res.StreamGBps, res.MatvecOverStream)

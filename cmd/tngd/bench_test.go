@@ -43,22 +43,24 @@ func TestBenchWindow(t *testing.T) {
 	assert.Equal(t, 400, res.N)
 	assert.Equal(t, 12, res.R)
 	assert.Equal(t, "low-rank", res.Method)
+	assert.Equal(t, "low-rank", res.IdealMethod)
 	assert.Equal(t, 20, res.EmSteps)
 	assert.False(t, res.EmDiverged)
 	for name, v := range map[string]float64{
-		"fast_s": res.FastS, "em_s": res.EmS, "woodbury_s": res.WoodburyS, "program_s": res.ProgramS,
+		"fast_s": res.FastS, "em_s": res.EmS, "woodbury_s": res.WoodburyS, "program_s": res.ProgramS, "ideal_s": res.IdealS,
 		"matvec_gbps": res.MatvecGBps, "stream_gbps": res.StreamGBps,
 	} {
 		assert.Greater(t, v, 0.0, name)
 	}
 	assert.InEpsilon(t, res.EmS/res.FastS, res.EmOverFast, 1e-12)
 	assert.InEpsilon(t, res.FastS/res.WoodburyS, res.FastOverWoodbury, 1e-12)
+	assert.InEpsilon(t, res.EmS/res.IdealS, res.EmOverIdeal, 1e-12)
 	assert.Less(t, res.SpectrumMax, 20.0, "the 0.1τ Euler–Maruyama step must be stable")
 
 	// The table names every measurement.
 	stdout, _, code = runCLI(t, "bench", "window", "--n", "400", "--batch", "4", "--outputs", "3", "--time", "1")
 	require.Equal(t, 0, code)
-	for _, s := range []string{"fast (low-rank)", "euler-maruyama", "woodbury", "J-products"} {
+	for _, s := range []string{"fast (low-rank)", "euler-maruyama", "woodbury", "ideal device (low-rank)", "J-products"} {
 		assert.Contains(t, stdout, s)
 	}
 }

@@ -44,8 +44,14 @@
 // work (for the low-rank method: two Gram matrices of the J copies and an r×r
 // eigendecomposition); em_s, the same window by Euler–Maruyama at the paper's
 // step of 0.1τ; woodbury_s, a digital natural-gradient solve of the same
-// system by the Woodbury identity (package solver); program_s, the simulated
-// programming of the arrays, input and reset (not part of the window).
+// system by the Woodbury identity (package solver); ideal_s, the window by the
+// automatic method on the paper's ideal device (exact arrays and op-amps,
+// injected noise κ₀ = 1e-3 only), whose identical J copies make the drift
+// symmetrizable and the low-rank method's eigendecomposition symmetric (a
+// training run also takes the Gram matrix J Jᵀ from the network instead of
+// the arrays, see circuit.SPU.SetGram; here it is computed from the arrays);
+// program_s, the simulated programming of the arrays, input and reset (not
+// part of the window).
 // matvec_gbps is the bandwidth of the J-products: bytes of the two J copies
 // streamed per second in cached low-rank steps (each reads the J array's copy
 // once for two vectors and the Jᵀ array once). stream_gbps is this machine's
@@ -56,8 +62,9 @@
 //
 // The summary is printed as a table; with --json one JSON object is printed
 // with the fields above, their ratios (em_over_fast, fast_over_woodbury,
-// matvec_over_stream), the method, the Euler–Maruyama step count and the
-// spectrum of the programmed drift per τ. A Euler–Maruyama run that diverges
+// matvec_over_stream, em_over_ideal), the methods (method, ideal_method),
+// the Euler–Maruyama step count and the spectrum of the programmed drift per
+// τ. A Euler–Maruyama run that diverges
 // (rates beyond 20/τ) is reported with em_diverged and its time.
 //
 // Flags:
