@@ -75,10 +75,19 @@ func Simulate(ctx context.Context, n *Netlist, opt *SimulateOptions, emit func(t
 	s.SetState(x0)
 	nall := len(m.Nodes())
 	v := make([]float64, len(nodes))
+	if nall == 0 {
+		// Nothing to step: only the times.
+		for i := range tr.Points() {
+			if err := emit(tr.Time(i), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	// emitRows emits the rows of block (node voltages in model order) as
 	// the points first, first+1, ….
 	emitRows := func(block []float64, first int) error {
-		for j := 0; j < len(block)/max(1, nall); j++ {
+		for j := 0; j < len(block)/nall; j++ {
 			row := block[j*nall : (j+1)*nall]
 			for c, col := range cols {
 				v[c] = row[col]
