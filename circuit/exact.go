@@ -522,8 +522,30 @@ func (s *Exact) modalSteps(p *modal, dst []float64, k int) {
 				}
 			}
 		}
-		// The diagonal recursion, mode by mode, in place.
-		for t := range r {
+		// The diagonal recursion, in place, four modes at a time (four
+		// independent dependency chains for the out-of-order core).
+		t := 0
+		for ; t+4 <= r; t += 4 {
+			y0, y1, y2, y3 := y[t], y[t+1], y[t+2], y[t+3]
+			d0, d1, d2, d3 := p.decay[t], p.decay[t+1], p.decay[t+2], p.decay[t+3]
+			for q := range nq {
+				n := min(lrNR, kb-q*lrNR)
+				base := q*r*lrNR + t*lrNR
+				r0 := wy[base : base+n]
+				r1 := wy[base+lrNR : base+lrNR+n]
+				r2 := wy[base+2*lrNR : base+2*lrNR+n]
+				r3 := wy[base+3*lrNR : base+3*lrNR+n]
+				for j := range r0 {
+					y0 = d0*y0 + r0[j]
+					y1 = d1*y1 + r1[j]
+					y2 = d2*y2 + r2[j]
+					y3 = d3*y3 + r3[j]
+					r0[j], r1[j], r2[j], r3[j] = y0, y1, y2, y3
+				}
+			}
+			y[t], y[t+1], y[t+2], y[t+3] = y0, y1, y2, y3
+		}
+		for ; t < r; t++ {
 			yt, d := y[t], p.decay[t]
 			for q := range nq {
 				row := wy[q*r*lrNR+t*lrNR : q*r*lrNR+t*lrNR+min(lrNR, kb-q*lrNR)]
