@@ -2,9 +2,9 @@
 
 #include "textflag.h"
 
-// func lrKernelAVX2(kc int, a, b *float64, tile *[48]float64)
+// func kernelAVX2(kc int, a, b *float64, tile *[48]float64)
 // tile = Σ_t a[t·6 : t·6+6] ⊗ b[t·8 : t·8+8] (6×8, row-major), kc ≥ 1.
-TEXT ·lrKernelAVX2(SB), NOSPLIT, $0-32
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-32
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -63,8 +63,8 @@ loop:
 	VZEROUPPER
 	RET
 
-// func lrDotAVX2(a, x *float64, n int) float64
-TEXT ·lrDotAVX2(SB), NOSPLIT, $0-32
+// func dotAVX2(a, x *float64, n int) float64
+TEXT ·dotAVX2(SB), NOSPLIT, $0-32
 	MOVQ   a+0(FP), SI
 	MOVQ   x+8(FP), DI
 	MOVQ   n+16(FP), CX
@@ -113,8 +113,8 @@ done:
 	MOVSD X0, ret+24(FP)
 	RET
 
-// func lrDot2AVX2(a, x, y *float64, n int) (s, t float64)
-TEXT ·lrDot2AVX2(SB), NOSPLIT, $0-48
+// func dot2AVX2(a, x, y *float64, n int) (s, t float64)
+TEXT ·dot2AVX2(SB), NOSPLIT, $0-48
 	MOVQ   a+0(FP), SI
 	MOVQ   x+8(FP), DI
 	MOVQ   y+16(FP), R8
@@ -168,9 +168,9 @@ done2:
 	MOVSD X2, t+40(FP)
 	RET
 
-// func lrAxpyAVX2(a float64, x, y *float64, n int)
+// func axpyAVX2(a float64, x, y *float64, n int)
 // y[i] += a·x[i], i < n.
-TEXT ·lrAxpyAVX2(SB), NOSPLIT, $0-32
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
 	VBROADCASTSD a+0(FP), Y0
 	MOVQ         x+8(FP), SI
 	MOVQ         y+16(FP), DI
@@ -208,8 +208,8 @@ axpydone:
 	VZEROUPPER
 	RET
 
-// func lrCPUID(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-TEXT ·lrCPUID(SB), NOSPLIT, $0-24
+// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
 	MOVL eaxArg+0(FP), AX
 	MOVL ecxArg+4(FP), CX
 	CPUID
@@ -219,8 +219,8 @@ TEXT ·lrCPUID(SB), NOSPLIT, $0-24
 	MOVL DX, edx+20(FP)
 	RET
 
-// func lrXGETBV() (eax, edx uint32)
-TEXT ·lrXGETBV(SB), NOSPLIT, $0-8
+// func xgetbv() (eax, edx uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	MOVL $0, CX
 	XGETBV
 	MOVL AX, eax+0(FP)

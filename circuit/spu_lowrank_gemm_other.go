@@ -1,7 +1,0 @@
-//go:build !amd64 || purego
-
-package circuit
-
-// lrAsm reports whether the assembly kernels are in use: never on this
-// platform or with the purego build tag.
-const lrAsm = false

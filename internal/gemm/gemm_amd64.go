@@ -1,0 +1,78 @@
+//go:build amd64 && !purego
+
+package gemm
+
+// Assembly kernels for amd64 CPUs with AVX2 and FMA (gemm_amd64.s),
+// selected at init; the build tag purego keeps the portable Go kernels.
+
+//go:noescape
+func kernelAVX2(kc int, a, b *float64, tile *[MR * NR]float64)
+
+//go:noescape
+func dotAVX2(a, x *float64, n int) float64
+
+//go:noescape
+func dot2AVX2(a, x, y *float64, n int) (s, t float64)
+
+//go:noescape
+func axpyAVX2(a float64, x, y *float64, n int)
+
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+
+func xgetbv() (eax, edx uint32)
+
+// hasAVX2FMA reports AVX2 and FMA with the YMM state enabled by the OS.
+func hasAVX2FMA() bool {
+	maxID, _, _, _ := cpuid(0, 0)
+	if maxID < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
+	if ecx1&fma == 0 || ecx1&osxsave == 0 || ecx1&avx == 0 {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM and YMM state
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	return ebx7&(1<<5) != 0 // AVX2
+}
+
+// Asm reports whether the assembly kernels are in use.
+var Asm = hasAVX2FMA()
+
+func init() {
+	if !Asm {
+		return
+	}
+	kernel = func(kc int, a, b []float64, tile *[MR * NR]float64) {
+		if kc == 0 {
+			*tile = [MR * NR]float64{}
+			return
+		}
+		_, _ = a[kc*MR-1], b[kc*NR-1]
+		kernelAVX2(kc, &a[0], &b[0], tile)
+	}
+	dot = func(a, x []float64) float64 {
+		if len(a) == 0 {
+			return 0
+		}
+		x = x[:len(a)]
+		return dotAVX2(&a[0], &x[0], len(a))
+	}
+	axpy = func(a float64, x, y []float64) {
+		if len(x) == 0 {
+			return
+		}
+		y = y[:len(x)]
+		axpyAVX2(a, &x[0], &y[0], len(x))
+	}
+	dot2 = func(a, x, y []float64) (float64, float64) {
+		if len(a) == 0 {
+			return 0, 0
+		}
+		x, y = x[:len(a)], y[:len(a)]
+		return dot2AVX2(&a[0], &x[0], &y[0], len(a))
+	}
+}
