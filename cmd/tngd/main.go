@@ -8,7 +8,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/tngd/tngd/internal/gemm"
+	"gonum.org/v1/gonum/blas/blas64"
 )
+
+// gonum's mat and lapack packages compute their large matrix products
+// (Dgemm, Dsyrk) with the blocked kernels of internal/gemm instead of
+// gonum's reference loops: Cholesky and Hessenberg factorizations of the
+// SPU simulation, the Gram matrices of package nn, the digital solvers.
+func init() { blas64.Use(gemm.BLAS{}) }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -1,0 +1,95 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// TestBLAS: BLAS's Dgemm and Dsyrk equal gonum's to rounding (1e-13·k of
+// the entries' scale) for every transpose, alpha and beta (beta = 0 must
+// not read C: it holds NaN), padded strides, sizes on both sides of the
+// threshold, and leave Dsyrk's other triangle untouched.
+func TestBLAS(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 51))
+	fill := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		return x
+	}
+	var ref gonum.Implementation
+	var impl BLAS
+	for _, dims := range [][3]int{{3, 4, 5}, {40, 33, 50}, {70, 90, 300}} {
+		m, n, k := dims[0], dims[1], dims[2]
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				for _, ab := range [][2]float64{{1, 0}, {-0.5, 1}, {2, 0.25}} {
+					name := fmt.Sprintf("gemm %v %c%c α=%g β=%g", dims, tA, tB, ab[0], ab[1])
+					ac, bc := k, n
+					ar, br := m, k
+					if tA == blas.Trans {
+						ar, ac = k, m
+					}
+					if tB == blas.Trans {
+						br, bc = n, k
+					}
+					lda, ldb, ldc := ac+2, bc+1, n+3
+					a, b := fill(ar*lda), fill(br*ldb)
+					c := fill(m * ldc)
+					if ab[1] == 0 {
+						for i := range c {
+							c[i] = math.NaN()
+						}
+					}
+					want := append([]float64(nil), c...)
+					ref.Dgemm(tA, tB, m, n, k, ab[0], a, lda, b, ldb, ab[1], want, ldc)
+					impl.Dgemm(tA, tB, m, n, k, ab[0], a, lda, b, ldb, ab[1], c, ldc)
+					for i := range m {
+						for j := range ldc {
+							w, g := want[i*ldc+j], c[i*ldc+j]
+							if j >= n { // padding: untouched
+								require.Equal(t, math.Float64bits(w), math.Float64bits(g), "%s pad (%d, %d)", name, i, j)
+								continue
+							}
+							require.InDelta(t, w, g, 1e-13*float64(k)*4, "%s (%d, %d)", name, i, j)
+						}
+					}
+				}
+			}
+		}
+		for _, ul := range []blas.Uplo{blas.Upper, blas.Lower} {
+			for _, tr := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				for _, ab := range [][2]float64{{1, 0}, {-0.5, 1}, {2, 0.25}} {
+					name := fmt.Sprintf("syrk n=%d k=%d %c %c α=%g β=%g", n, k, ul, tr, ab[0], ab[1])
+					ar, ac := n, k
+					if tr == blas.Trans {
+						ar, ac = k, n
+					}
+					lda, ldc := ac+1, n+2
+					a, c := fill(ar*lda), fill(n*ldc)
+					want := append([]float64(nil), c...)
+					ref.Dsyrk(ul, tr, n, k, ab[0], a, lda, ab[1], want, ldc)
+					impl.Dsyrk(ul, tr, n, k, ab[0], a, lda, ab[1], c, ldc)
+					for i := range n {
+						for j := range ldc {
+							w, g := want[i*ldc+j], c[i*ldc+j]
+							inside := j < n && ((ul == blas.Upper && j >= i) || (ul == blas.Lower && j <= i))
+							if !inside {
+								require.Equal(t, math.Float64bits(w), math.Float64bits(g), "%s outside (%d, %d)", name, i, j)
+								continue
+							}
+							require.InDelta(t, w, g, 1e-13*float64(k)*4, "%s (%d, %d)", name, i, j)
+						}
+					}
+				}
+			}
+		}
+	}
+}
