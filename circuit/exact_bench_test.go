@@ -228,14 +228,22 @@ func sliceMaxAbs(s []float64) float64 {
 // step's rank normals after another) through plain loops over the modal
 // propagator's V, V⁻¹, decays and unpacked G: the packed kernels, the block
 // and panel edges (1003 steps: 3 blocks and a partial panel) and the
-// output map agree to rounding.
+// output map agree to rounding, with a PCG source (register-held normals)
+// and another one (rand.Rand's).
 func TestNodeStepsToReference(t *testing.T) {
-	for _, thermal := range []bool{true, false} {
-		m, err := modalCircuit(10, thermal).Assemble()
+	for _, tc := range []struct {
+		thermal bool
+		src     func() rand.Source // a PCG takes the fast normal path
+	}{
+		{true, func() rand.Source { return rand.NewPCG(9, 10) }},
+		{false, func() rand.Source { return rand.NewPCG(9, 10) }},
+		{true, func() rand.Source { return rand.NewChaCha8([32]byte{9}) }},
+	} {
+		m, err := modalCircuit(10, tc.thermal).Assemble()
 		require.NoError(t, err)
 		r, nn := m.Dim(), len(m.Nodes())
 		const h, k = 2e-8, 1003
-		s := NewExact(m, rand.NewPCG(9, 10))
+		s := NewExact(m, tc.src())
 		x0 := make([]float64, r)
 		for i := range x0 {
 			x0[i] = 0.01 * float64(i%3)
@@ -248,7 +256,7 @@ func TestNodeStepsToReference(t *testing.T) {
 
 		p := s.modal
 		g := gDense(p, r)
-		rng := rand.New(rand.NewPCG(9, 10))
+		rng := rand.New(tc.src())
 		ref := NewExact(m.WithoutNoise(), nil)
 		bar := ref.bar
 		y := make([]float64, r)
