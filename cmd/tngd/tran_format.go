@@ -50,7 +50,10 @@ func appendG(dst []byte, x float64, digits int) []byte {
 	}
 	exp -= 1023 + 52
 	var d [48]byte
-	nd, dp := fixedDigits((*[24]byte)(d[:24]), mant, exp, digits)
+	nd, dp, ok := fastDigits((*[24]byte)(d[:24]), math.Abs(x), exp+52, digits)
+	if !ok {
+		nd, dp = fixedDigits((*[24]byte)(d[:24]), mant, exp, digits)
+	}
 	// digitsAt(j) copies 24 bytes from digit j on: the caller keeps only
 	// what it needs (fixed-size copies are register moves, not calls).
 	digitsAt := func(dst []byte, j int) {
@@ -136,6 +139,55 @@ func appendG(dst []byte, x float64, digits int) []byte {
 		}
 	}
 	return dst[:len(dst)+n]
+}
+
+// exactPow10 holds 10^0 … 10^22, the powers of ten that are float64s.
+var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// fastDigits is fixedDigits in float64 arithmetic, for a normal x > 0 with
+// binary exponent e2 = ⌊log₂x⌋, digits ≤ 15 and a scale 10^s, s =
+// digits−1−⌊log₁₀x⌋, in [0, 22] (x from about 10^(digits−23) to
+// 10^(digits−1); ok is false otherwise). x·10^s = hi + lo exactly (10^s
+// is a float64 and lo is the FMA residual of the product), below 2⁵³, so
+// rounding it half to even is decided exactly from the fraction of hi and
+// the sign of (frac − ½) + lo, both exact.
+func fastDigits(d *[24]byte, x float64, e2, digits int) (nd, dp int, ok bool) {
+	if digits > 15 {
+		return 0, 0, false
+	}
+	k := mulLog10_2(e2) // ⌊log₁₀x⌋ or one less
+	top := float64(uint64pow10[digits])
+	for range 2 {
+		s := digits - 1 - k
+		if s < 0 || s > 22 {
+			return 0, 0, false
+		}
+		p := exactPow10[s]
+		hi := x * p
+		if hi >= top {
+			k++ // k was one short
+			continue
+		}
+		lo := math.FMA(x, p, -hi)
+		fl := math.Floor(hi)
+		n := uint64(fl)
+		if t := (hi - fl - 0.5) + lo; t > 0 || t == 0 && n&1 == 1 {
+			n++
+		}
+		dp = k + 1
+		if n == uint64pow10[digits] {
+			n = uint64pow10[digits-1] // 999… rolled over to 1000…
+			dp++
+		}
+		formatBase10(d, n, digits)
+		nd = digits
+		for nd > 1 && d[24-digits+nd-1] == '0' {
+			nd--
+		}
+		return nd, dp, true
+	}
+	return 0, 0, false
 }
 
 // fixedDigits stores the digits of mant·2^exp (mant > 0) rounded half to
