@@ -150,23 +150,27 @@ func (s *Exact) apply(p *propagator) {
 //
 // # Modal stepping
 //
-// When W A W⁻¹ is symmetric for a positive diagonal W (to 1e-12 relative:
-// an RC network whose capacitors are to ground, with or without
-// resistors, which makes A = C⁻¹G), A = V Λ V⁻¹ with V = W^{−1/2}U, U
-// orthogonal and Λ real, and the stepper works on the modes y = V⁻¹(x −
-// x̄), which are independent of one another in their drift:
+// When W A is symmetric for a positive diagonal W (to 1e-12 relative: an
+// RC network whose capacitors all go to ground, A = C⁻¹G with G
+// symmetric, W = C), S = W^{1/2} A W^{−1/2} is symmetric, A = V Λ V⁻¹
+// with V = W^{−1/2}U, U the orthogonal eigenvectors of S and Λ real, and
+// the stepper works on the modes y = V⁻¹(x − x̄), which do not drive one
+// another:
 //
 //	y ← e^{−Λh} y + G ξ,   G Gᵀ = Q̃,   Q̃ᵢⱼ = D̃ᵢⱼ (1 − e^{−(λᵢ+λⱼ)h}) / (λᵢ+λⱼ),
 //
 // with D̃ = V⁻¹ D V⁻ᵀ: the exact transition law again, in other
 // coordinates (Gardiner, "Stochastic methods", §4.5.6). The noise G ξ and
-// the node voltages v = (Vx V) y + Vx x̄ + Vu u of a block of steps are
-// then two matrix products with the steps as columns, done by the
+// the node voltages v = (Vx V) y + Vx x̄ + Vu u of a block of 256 steps
+// are then two matrix products with the steps as columns, done by the
 // register-blocked kernel of [MethodLowRank]'s products, and only the
-// diagonal recursion is sequential: about 2.5 r² + r multiply-adds per
-// step at matrix-product speed, instead of three matrix–vector products.
-// The decomposition is computed once per step length (O(r³)), and checked
-// (‖AV − VΛ‖ within 1e-10 of ‖A‖·‖V‖) before use.
+// diagonal recursion is sequential: about 1.5 r² + r·n multiply-adds per
+// step (n nodes) at matrix-product speed, instead of three matrix–vector
+// products. The decomposition is computed for the last step length used
+// (O(r³), with allocation) and checked (‖AV − VΛ‖ within 1e-10·r of
+// ‖A‖·‖V‖) before use; stepping allocates nothing. With a *rand.PCG
+// source the normals are drawn with its state held in registers: the same
+// numbers as rand.Rand.NormFloat64, in the order of the steps.
 func (s *Exact) NodeStepsTo(dst []float64, h float64) {
 	checkStep(h)
 	nn := len(s.m.nodes)
