@@ -164,7 +164,7 @@ func (s *Exact) apply(p *propagator) {
 // the node voltages v = (Vx V) y + Vx x̄ + Vu u of a block of 256 steps
 // are then two matrix products with the steps as columns, done by the
 // register-blocked kernel of [MethodLowRank]'s products, and only the
-// diagonal recursion is sequential: about 1.5 r² + r·n multiply-adds per
+// diagonal recursion is sequential: about r²/2 + r·n multiply-adds per
 // step (n nodes) at matrix-product speed, instead of three matrix–vector
 // products. The decomposition is computed for the last step length used
 // (O(r³), with allocation) and checked (‖AV − VΛ‖ within 1e-10·r of
