@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -27,13 +28,29 @@ import (
 // error; stuck devices keep G_min or G_max.
 //
 // A ResistorArray owns its conductance matrices; the accessors return views
-// that must not be modified.
+// that must not be modified. An exact array (no quantization, programming
+// error or stuck devices) programmed by an [SPU] forms them only when they
+// are first asked for (they are then a function of the target), so the
+// first call of [ResistorArray.Conductances] or [ResistorArray.DiffTo]
+// after such a programming costs a pass over the array. A ResistorArray is
+// not safe for concurrent programming; its accessors may be called
+// concurrently.
 type ResistorArray struct {
-	spec        ArraySpec
-	rows, cols  int
+	spec       ArraySpec
+	rows, cols int
+	sums       []float64     // Σ_j G⁺ + G⁻ of each row (arraySum order), kept current
+	stuck      []stuckDevice // sorted by device
+
+	// plus and minus hold G⁺ and G⁻ unless deferred is set; they are then
+	// stale (or nil), and the conductances are those that programming
+	// srcScale·src would set on this exact array (src nil: every device at
+	// G_min). src is kept unchanged by its owner (the SPU) until the
+	// array's next programming.
+	matMu       sync.Mutex
 	plus, minus *mat.Dense
-	sums        []float64     // Σ_j G⁺ + G⁻ of each row (arraySum order), kept current
-	stuck       []stuckDevice // sorted by device
+	deferred    bool
+	src         mat.Matrix
+	srcScale    float64
 
 	scratchMu sync.Mutex
 	scratch   [][]float64 // per-worker buffers of Program
@@ -70,18 +87,15 @@ func NewResistorArray(spec ArraySpec, rows, cols int, rng *rand.Rand) *ResistorA
 	if err := (&Hardware{R: 1 / spec.GMax, Arrays: spec}).Validate(); err != nil {
 		panic("circuit: resistor array: " + err.Error())
 	}
-	a := &ResistorArray{spec: spec, rows: rows, cols: cols, plus: mat.NewDense(rows, cols, nil), minus: mat.NewDense(rows, cols, nil)}
-	if spec.GMin != 0 {
-		fillValue(a.plus.RawMatrix().Data, spec.GMin)
-		fillValue(a.minus.RawMatrix().Data, spec.GMin)
-	}
+	// Every device starts at G_min: the conductances are formed when first
+	// asked for, and every row has the same sum.
+	a := &ResistorArray{spec: spec, rows: rows, cols: cols, deferred: true}
+	g := make([]float64, cols)
+	fillValue(g, spec.GMin)
+	var acc [4]float64
+	arraySum(&acc, g, g)
 	a.sums = make([]float64, rows)
-	pr, mr := a.plus.RawMatrix(), a.minus.RawMatrix()
-	for i := range a.sums {
-		var acc [4]float64
-		arraySum(&acc, pr.Data[i*pr.Stride:i*pr.Stride+cols], mr.Data[i*mr.Stride:i*mr.Stride+cols])
-		a.sums[i] = (acc[0] + acc[1]) + (acc[2] + acc[3])
-	}
+	fillValue(a.sums, (acc[0]+acc[1])+(acc[2]+acc[3]))
 	if p := spec.StuckAtMin + spec.StuckAtMax; p > 0 {
 		// Walk the devices with geometric gaps: P(stuck) = p for each,
 		// independently, at a cost proportional to the stuck count.
@@ -116,8 +130,50 @@ func (a *ResistorArray) Spec() ArraySpec { return a.spec }
 
 // Conductances returns the conductances G⁺ and G⁻ of every pair, in
 // siemens, as set by the last programming (all G_min before the first).
-// The matrices are views into the array: do not modify them.
-func (a *ResistorArray) Conductances() (plus, minus *mat.Dense) { return a.plus, a.minus }
+// The matrices are views into the array, valid until its next programming:
+// do not modify them.
+func (a *ResistorArray) Conductances() (plus, minus *mat.Dense) {
+	a.materialize()
+	return a.plus, a.minus
+}
+
+// exact reports whether the array's conductances are a function of its
+// target alone (no quantization, programming error or stuck devices), so
+// that programming may defer them (see programTo).
+func (a *ResistorArray) exact() bool {
+	return !arrayNoDefer && a.spec.Bits == 0 && a.spec.ProgrammingError == 0 && len(a.stuck) == 0
+}
+
+// arrayNoDefer, set by tests, makes every programming form the
+// conductances (the reference the deferred path is checked against).
+var arrayNoDefer bool
+
+// allocate makes sure G⁺ and G⁻ exist (their contents are not set).
+func (a *ResistorArray) allocate() {
+	if a.plus == nil {
+		a.plus, a.minus = mat.NewDense(a.rows, a.cols, nil), mat.NewDense(a.rows, a.cols, nil)
+	}
+}
+
+// materialize forms deferred conductances: exactly what the programming
+// that deferred them would have written.
+func (a *ResistorArray) materialize() {
+	a.matMu.Lock()
+	defer a.matMu.Unlock()
+	if !a.deferred {
+		return
+	}
+	a.allocate()
+	if a.src == nil {
+		fillValue(a.plus.RawMatrix().Data, a.spec.GMin)
+		fillValue(a.minus.RawMatrix().Data, a.spec.GMin)
+	} else {
+		// An ideal programming writes the same sums again, bit for bit.
+		p := a.newProgram(a.srcScale)
+		p.run(a.src)
+	}
+	a.deferred, a.src = false, nil
+}
 
 // Stuck returns the number of stuck devices.
 func (a *ResistorArray) Stuck() int { return len(a.stuck) }
@@ -156,7 +212,7 @@ func (a *ResistorArray) Step() float64 {
 // *mat.Dense J), is read directly; any other target through At, from one
 // goroutine.
 func (a *ResistorArray) Program(target mat.Matrix, scale float64, rng *rand.Rand) ArrayReport {
-	return a.programTo(target, scale, rng, nil)
+	return a.programTo(target, scale, rng, nil, nil)
 }
 
 // arrayDiff asks programTo to write, as it programs, what diffTo would:
@@ -168,36 +224,91 @@ type arrayDiff struct {
 	gain   func(rowSum float64) float64
 }
 
+// arrayKeep lets programTo defer the conductances of an exact array (see
+// ResistorArray.exact): the array then writes only its row sums and the
+// arrayDiff, and keeps src, a matrix equal to the target that its owner
+// leaves unchanged until the array's next programming, to form them from
+// when asked. With fill, programTo first copies the target into src, which
+// must then be a *mat.Dense of the array's shape.
+type arrayKeep struct {
+	src  mat.Matrix
+	fill bool
+}
+
 // programTo is Program that also writes the signed conductances described
-// by d (nil: none) while each row is still in cache.
-func (a *ResistorArray) programTo(target mat.Matrix, scale float64, rng *rand.Rand, d *arrayDiff) ArrayReport {
+// by d (nil: none) while each row is still in cache. With keep (which
+// needs d, and an exact array: else it panics) it defers the conductances
+// instead of writing them; the results are bit for bit those of a
+// programming without keep.
+func (a *ResistorArray) programTo(target mat.Matrix, scale float64, rng *rand.Rand, d *arrayDiff, keep *arrayKeep) ArrayReport {
 	if r, c := target.Dims(); r != a.rows || c != a.cols {
 		panic("circuit: resistor array: target dimensions mismatch")
 	}
 	if rng == nil {
 		panic("circuit: nil random source for resistor array")
 	}
-	s := a.spec
-	p := &arrayProgram{a: a, scale: scale, span: s.GMax - s.GMin, gmin: s.GMin, step: a.Step(), sigma: s.ProgrammingError}
-	if p.step > 0 {
-		p.inv = 1 / p.step
-	}
+	p := a.newProgram(scale)
 	if d != nil {
 		if r, c := d.dst.Dims(); r != a.rows || c != a.cols {
 			panic("circuit: resistor array: destination dimensions mismatch")
 		}
 		p.diff = d
 	}
-	cols := a.cols
-	bh := arrayBlockRows(cols)
-	work := a.rows * cols
+	if keep != nil {
+		if d == nil || !a.exact() {
+			panic("circuit: resistor array: deferred programming of an inexact array")
+		}
+		if keep.fill {
+			f, ok := keep.src.(*mat.Dense)
+			if !ok {
+				panic("circuit: resistor array: deferred programming copies into a *mat.Dense")
+			}
+			if r, c := f.Dims(); r != a.rows || c != a.cols {
+				panic("circuit: resistor array: copy dimensions mismatch")
+			}
+			p.fill = f.RawMatrix()
+		}
+		p.deferred = true
+	} else {
+		a.matMu.Lock()
+		a.allocate()
+		a.deferred, a.src = false, nil
+		a.matMu.Unlock()
+	}
 	if p.sigma > 0 {
-		if work < arrayParallelMin {
+		if a.rows*a.cols < arrayParallelMin {
 			p.seq = rng // one goroutine, rows in order
 		} else {
 			p.k1, p.k2 = rng.Uint64(), rng.Uint64()
 		}
 	}
+	clipped := p.run(target)
+	if keep != nil {
+		a.matMu.Lock()
+		a.deferred, a.src, a.srcScale = true, keep.src, scale
+		a.matMu.Unlock()
+	}
+	return ArrayReport{Entries: a.rows * a.cols, Clipped: clipped}
+}
+
+// newProgram returns a programming of a at scale (siemens per unit of
+// target), without random source or outputs.
+func (a *ResistorArray) newProgram(scale float64) *arrayProgram {
+	s := a.spec
+	p := &arrayProgram{a: a, scale: scale, span: s.GMax - s.GMin, gmin: s.GMin, step: a.Step(), sigma: s.ProgrammingError}
+	if p.step > 0 {
+		p.inv = 1 / p.step
+	}
+	return p
+}
+
+// run programs every row from target (rows×cols) and returns the number
+// of clipped entries.
+func (p *arrayProgram) run(target mat.Matrix) int {
+	a := p.a
+	cols := a.cols
+	bh := arrayBlockRows(cols)
+	work := a.rows * cols
 	var clipped atomic.Int64
 	switch t := target.(type) {
 	case *mat.Dense:
@@ -228,9 +339,17 @@ func (a *ResistorArray) programTo(target mat.Matrix, scale float64, rng *rand.Ra
 			clipped.Add(int64(c))
 			break
 		}
+		raw := d.RawMatrix()
+		if p.deferred && p.diff.gain == nil && p.fill.Data == nil {
+			const bh = 256 // 8 rows of raw in 16 KiB
+			arrayParallel(a.rows, bh, work, func(int) func(lo, hi int) {
+				acc := make([][4]float64, bh)
+				return func(lo, hi int) { clipped.Add(int64(p.deferredCols(raw, lo, hi, acc))) }
+			})
+			break
+		}
 		// Row i of the array is column i of d: transpose a block of rows
 		// at a time into a buffer that stays in cache.
-		raw := d.RawMatrix()
 		arrayParallel(a.rows, bh, work, func(w int) func(lo, hi int) {
 			z, tb := a.scratchFor(w, bh*cols)
 			return func(lo, hi int) {
@@ -247,7 +366,7 @@ func (a *ResistorArray) programTo(target mat.Matrix, scale float64, rng *rand.Ra
 			}
 		})
 	}
-	return ArrayReport{Entries: a.rows * a.cols, Clipped: int(clipped.Load())}
+	return int(clipped.Load())
 }
 
 // transposedDense returns d when m is the transpose of a *mat.Dense d.
@@ -335,15 +454,20 @@ func arrayParallel(rows, bh, work int, worker func(w int) func(lo, hi int)) {
 type arrayProgram struct {
 	a                                   *ResistorArray
 	scale, span, gmin, step, inv, sigma float64
-	k1, k2                              uint64     // row streams' keys (large arrays)
-	seq                                 *rand.Rand // the caller's source (small arrays)
-	diff                                *arrayDiff // nil: none
+	k1, k2                              uint64         // row streams' keys (large arrays)
+	seq                                 *rand.Rand     // the caller's source (small arrays)
+	diff                                *arrayDiff     // nil: none
+	deferred                            bool           // write sums and diff only (exact array)
+	fill                                blas64.General // with deferred: copy of the target (Data nil: none)
 }
 
 // row programs row i from the unscaled target row t (length cols), with z
 // (length 2·arrayChunk) for the normal deviates, updates the row's sum and
 // returns how many entries clipped.
 func (p *arrayProgram) row(i int, t, z []float64) (clipped int) {
+	if p.deferred {
+		return p.deferredRow(i, t)
+	}
 	a := p.a
 	pr, mr := a.plus.RawMatrix(), a.minus.RawMatrix()
 	prow := pr.Data[i*pr.Stride : i*pr.Stride+a.cols]
@@ -400,6 +524,192 @@ func (p *arrayProgram) row(i int, t, z []float64) (clipped int) {
 		arrayDiffRow(dr.Data[i*dr.Stride:i*dr.Stride+a.cols], prow, mrow, d.factor*d.gain(sum))
 	}
 	return clipped
+}
+
+// deferredRow is row for a deferred programming: it writes the row's sum,
+// its arrayDiff row and its copy (p.fill) from the target row t, with the
+// arithmetic of ideal, arraySum and arrayDiffRow, without storing G⁺ and
+// G⁻.
+func (p *arrayProgram) deferredRow(i int, t []float64) (clipped int) {
+	a, d := p.a, p.diff
+	if f := p.fill; f.Data != nil {
+		copy(f.Data[i*f.Stride:i*f.Stride+a.cols], t)
+	}
+	dr := d.dst.RawMatrix()
+	drow := dr.Data[i*dr.Stride : i*dr.Stride+a.cols]
+	var acc [4]float64
+	if d.gain == nil {
+		if p.gmin == 0 {
+			clipped = arrayIdealSumDiff0(&acc, drow, t, p.scale, p.span, d.factor)
+		} else {
+			clipped = arrayIdealSumDiff(&acc, drow, t, p.scale, p.span, p.gmin, d.factor)
+		}
+		a.sums[i] = (acc[0] + acc[1]) + (acc[2] + acc[3])
+		return clipped
+	}
+	clipped = arrayIdealSumDiff(&acc, nil, t, p.scale, p.span, p.gmin, 0)
+	sum := (acc[0] + acc[1]) + (acc[2] + acc[3])
+	a.sums[i] = sum
+	acc = [4]float64{} // the sums again, unused
+	arrayIdealSumDiff(&acc, drow, t, p.scale, p.span, p.gmin, d.factor*d.gain(sum))
+	return clipped
+}
+
+// deferredCols programs rows lo … hi−1 of a deferred array whose target is
+// the transpose of raw (row i of the array is column i of raw), for an
+// arrayDiff without gain and no copy: it reads raw in tiles of 8 of its
+// rows, so the target streams in its own layout, and writes each tile's
+// 8 entries of a destination row at once. acc (length ≥ hi − lo) holds
+// the rows' partial sums, in the order of arraySum. It returns the number
+// of clipped entries.
+func (p *arrayProgram) deferredCols(raw blas64.General, lo, hi int, acc [][4]float64) (clipped int) {
+	a := p.a
+	dr := p.diff.dst.RawMatrix()
+	scale, span, gmin, f := p.scale, p.span, p.gmin, p.diff.factor
+	n := hi - lo
+	acc = acc[:n]
+	clear(acc)
+	k0 := 0
+	for ; k0+8 <= a.cols; k0 += 8 {
+		r0 := raw.Data[(k0+0)*raw.Stride+lo : (k0+0)*raw.Stride+hi]
+		r1 := raw.Data[(k0+1)*raw.Stride+lo : (k0+1)*raw.Stride+hi]
+		r2 := raw.Data[(k0+2)*raw.Stride+lo : (k0+2)*raw.Stride+hi]
+		r3 := raw.Data[(k0+3)*raw.Stride+lo : (k0+3)*raw.Stride+hi]
+		r4 := raw.Data[(k0+4)*raw.Stride+lo : (k0+4)*raw.Stride+hi]
+		r5 := raw.Data[(k0+5)*raw.Stride+lo : (k0+5)*raw.Stride+hi]
+		r6 := raw.Data[(k0+6)*raw.Stride+lo : (k0+6)*raw.Stride+hi]
+		r7 := raw.Data[(k0+7)*raw.Stride+lo : (k0+7)*raw.Stride+hi]
+		r1, r2, r3, r4, r5, r6, r7 = r1[:n], r2[:n], r3[:n], r4[:n], r5[:n], r6[:n], r7[:n]
+		for ii, x0 := range r0 {
+			out := dr.Data[(lo+ii)*dr.Stride+k0 : (lo+ii)*dr.Stride+k0+8 : (lo+ii)*dr.Stride+k0+8]
+			s := &acc[ii]
+			var c [8]int
+			var gp, gm [8]float64
+			gp[0], gm[0], c[0] = idealPair(scale*x0, span, gmin)
+			gp[1], gm[1], c[1] = idealPair(scale*r1[ii], span, gmin)
+			gp[2], gm[2], c[2] = idealPair(scale*r2[ii], span, gmin)
+			gp[3], gm[3], c[3] = idealPair(scale*r3[ii], span, gmin)
+			gp[4], gm[4], c[4] = idealPair(scale*r4[ii], span, gmin)
+			gp[5], gm[5], c[5] = idealPair(scale*r5[ii], span, gmin)
+			gp[6], gm[6], c[6] = idealPair(scale*r6[ii], span, gmin)
+			gp[7], gm[7], c[7] = idealPair(scale*r7[ii], span, gmin)
+			clipped += c[0] + c[1] + c[2] + c[3] + c[4] + c[5] + c[6] + c[7]
+			s[0] = (s[0] + (gp[0] + gm[0])) + (gp[4] + gm[4])
+			s[1] = (s[1] + (gp[1] + gm[1])) + (gp[5] + gm[5])
+			s[2] = (s[2] + (gp[2] + gm[2])) + (gp[6] + gm[6])
+			s[3] = (s[3] + (gp[3] + gm[3])) + (gp[7] + gm[7])
+			for k := range out {
+				out[k] = f * (gp[k] - gm[k])
+			}
+		}
+	}
+	// The last cols mod 8 rows of raw one at a time (k0 is a multiple of 4).
+	for ; k0 < a.cols; k0++ {
+		seg := raw.Data[k0*raw.Stride+lo : k0*raw.Stride+hi]
+		q := k0 & 3
+		for ii, x := range seg {
+			gp, gm, c := idealPair(scale*x, span, gmin)
+			clipped += c
+			acc[ii][q] += gp + gm
+			dr.Data[(lo+ii)*dr.Stride+k0] = f * (gp - gm)
+		}
+	}
+	for ii, s := range acc {
+		a.sums[lo+ii] = (s[0] + s[1]) + (s[2] + s[3])
+	}
+	return clipped
+}
+
+// arrayIdealSumDiff computes, for the target t of an unquantized row, the
+// pairs (G⁺, G⁻) that ideal would write and, without storing them, adds
+// G⁺ + G⁻ into acc as arraySum does and writes f·(G⁺ − G⁻) into d as
+// arrayDiffRow does (d nil: not). It returns the number of clipped
+// entries.
+func arrayIdealSumDiff(acc *[4]float64, d, t []float64, scale, span, gmin, f float64) (clipped int) {
+	if d != nil {
+		d = d[:len(t)]
+	}
+	s0, s1, s2, s3 := acc[0], acc[1], acc[2], acc[3]
+	j := 0
+	for ; j+4 <= len(t); j += 4 {
+		t4 := t[j : j+4 : j+4]
+		p0, m0, c0 := idealPair(scale*t4[0], span, gmin)
+		p1, m1, c1 := idealPair(scale*t4[1], span, gmin)
+		p2, m2, c2 := idealPair(scale*t4[2], span, gmin)
+		p3, m3, c3 := idealPair(scale*t4[3], span, gmin)
+		clipped += c0 + c1 + c2 + c3
+		s0 += p0 + m0
+		s1 += p1 + m1
+		s2 += p2 + m2
+		s3 += p3 + m3
+		if d != nil {
+			d4 := d[j : j+4 : j+4]
+			d4[0] = f * (p0 - m0)
+			d4[1] = f * (p1 - m1)
+			d4[2] = f * (p2 - m2)
+			d4[3] = f * (p3 - m3)
+		}
+	}
+	for k := 0; j < len(t); j, k = j+1, k+1 {
+		gp, gm, c := idealPair(scale*t[j], span, gmin)
+		clipped += c
+		switch k {
+		case 0:
+			s0 += gp + gm
+		case 1:
+			s1 += gp + gm
+		default:
+			s2 += gp + gm
+		}
+		if d != nil {
+			d[j] = f * (gp - gm)
+		}
+	}
+	acc[0], acc[1], acc[2], acc[3] = s0, s1, s2, s3
+	return clipped
+}
+
+// idealPair returns the pair (G⁺, G⁻) that ideal writes for the value v,
+// and 1 if v clipped.
+func idealPair(v, span, gmin float64) (gp, gm float64, clipped int) {
+	a := math.Abs(v)
+	if a > span {
+		a, v, clipped = span, math.Copysign(span, v), 1
+	}
+	return gmin + 0.5*(a+v), gmin + 0.5*(a-v), clipped
+}
+
+// arrayIdealSumDiff0 is arrayIdealSumDiff for G_min = 0 and d non-nil,
+// where G⁺ + G⁻ = |v| and G⁺ − G⁻ = v + 0 exactly (v the clipped value:
+// (G⁺, G⁻) is (0.5·2|v|, 0.5·0) or its mirror, both halvings exact; the
+// + 0 turns −0 into the +0 of 0 − 0).
+func arrayIdealSumDiff0(acc *[4]float64, d, t []float64, scale, span, f float64) (clipped int) {
+	d = d[:len(t)]
+	s0, s1, s2, s3 := acc[0], acc[1], acc[2], acc[3]
+	j := 0
+	for ; j+4 <= len(t); j += 4 {
+		t4, d4 := t[j:j+4:j+4], d[j:j+4:j+4]
+		v0, v1, v2, v3 := scale*t4[0], scale*t4[1], scale*t4[2], scale*t4[3]
+		a0, a1, a2, a3 := math.Abs(v0), math.Abs(v1), math.Abs(v2), math.Abs(v3)
+		if a0 > span || a1 > span || a2 > span || a3 > span {
+			// A clip (rare): these four by the general code, in order.
+			acc[0], acc[1], acc[2], acc[3] = s0, s1, s2, s3
+			clipped += arrayIdealSumDiff(acc, d4, t4, scale, span, 0, f)
+			s0, s1, s2, s3 = acc[0], acc[1], acc[2], acc[3]
+			continue
+		}
+		s0 += a0
+		s1 += a1
+		s2 += a2
+		s3 += a3
+		d4[0] = f * (v0 + 0)
+		d4[1] = f * (v1 + 0)
+		d4[2] = f * (v2 + 0)
+		d4[3] = f * (v3 + 0)
+	}
+	acc[0], acc[1], acc[2], acc[3] = s0, s1, s2, s3
+	// The last len(t) mod 4 entries continue the interleaving (acc[0] …).
+	return clipped + arrayIdealSumDiff(acc, d[j:], t[j:], scale, span, 0, f)
 }
 
 // arrayDiffRow writes f·(p − m) into d.
@@ -508,6 +818,7 @@ func (a *ResistorArray) diffTo(dst *mat.Dense, factor float64, rowFactor []float
 	if r, c := dst.Dims(); r != a.rows || c != a.cols {
 		panic("circuit: resistor array: destination dimensions mismatch")
 	}
+	a.materialize()
 	pr, mr, dr := a.plus.RawMatrix(), a.minus.RawMatrix(), dst.RawMatrix()
 	arrayParallel(a.rows, arrayBlockRows(a.cols), a.rows*a.cols, func(int) func(lo, hi int) {
 		return func(lo, hi int) {

@@ -212,6 +212,10 @@ type SPU struct {
 	lowrank  *lowRank
 	noiseBuf []float64
 
+	// Copies of the last J (factored) or A (direct), from which exact
+	// arrays form their conductances when asked (see arrayKeep).
+	jSrc, aSrc *mat.Dense
+
 	x       []float64 // state, layout of the model
 	xLayout int       // model dimension the state was laid out for
 	time    float64   // s of analog evolution
@@ -437,13 +441,28 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 	m := &s.model
 	m.F, m.Hs, m.B = spuDense(m.F, s.r, s.n), spuDense(m.Hs, s.r, s.r), spuDense(m.B, s.n, s.r)
 	gain := s.stageGain()
+	// Exact J arrays defer their conductances: the J array copies J into
+	// s.jSrc as it programs, and the Jᵀ array keeps its transpose.
+	var keepJ, keepJT *arrayKeep
+	if exJ, exJT := s.arrJ.exact(), s.arrJT.exact(); exJ || exJT {
+		s.jSrc = spuDense(s.jSrc, s.r, s.n)
+		if exJ {
+			keepJ = &arrayKeep{src: s.jSrc, fill: true}
+		} else {
+			s.jSrc.Copy(J)
+		}
+		if exJT {
+			keepJT = &arrayKeep{src: s.jSrc.T()}
+		}
+	}
 	for _, p := range []struct {
 		a     *ResistorArray
 		t     mat.Matrix
 		scale float64
 		d     arrayDiff
-	}{{s.arrJ, J, sJ / R, arrayDiff{m.F, R, gain}}, {s.arrH, H, sH / R, arrayDiff{m.Hs, R, gain}}, {s.arrJT, jt, sJ / R, arrayDiff{m.B, R, nil}}} {
-		ar := p.a.programTo(p.t, p.scale, s.rng, &p.d)
+		keep  *arrayKeep
+	}{{s.arrJ, J, sJ / R, arrayDiff{m.F, R, gain}, keepJ}, {s.arrH, H, sH / R, arrayDiff{m.Hs, R, gain}, nil}, {s.arrJT, jt, sJ / R, arrayDiff{m.B, R, nil}, keepJT}} {
+		ar := p.a.programTo(p.t, p.scale, s.rng, &p.d, p.keep)
 		rep.Entries += ar.Entries
 		rep.Clipped += ar.Clipped
 	}
@@ -526,7 +545,13 @@ func (s *SPU) ProgramDirect(A mat.Matrix) (ProgramReport, error) {
 	s.scale = Scale{Alpha: alpha, AlphaFull: alphaFull, Utilization: rho, A: alpha / R, State: s.scale.State}
 	m := &s.model
 	m.Ahat = spuDense(m.Ahat, s.n, s.n)
-	ar := s.arrA.programTo(A, alpha/R, s.rng, &arrayDiff{m.Ahat, R, nil})
+	// An exact array defers its conductances, keeping a copy of A.
+	var keep *arrayKeep
+	if s.arrA.exact() {
+		s.aSrc = spuDense(s.aSrc, s.n, s.n)
+		keep = &arrayKeep{src: s.aSrc, fill: true}
+	}
+	ar := s.arrA.programTo(A, alpha/R, s.rng, &arrayDiff{m.Ahat, R, nil}, keep)
 	rep := ProgramReport{Entries: ar.Entries, Clipped: ar.Clipped, Stuck: s.arrA.Stuck(), Time: s.programTime(ar.Entries)}
 	s.programmed = true
 	s.progGen++
