@@ -419,8 +419,9 @@
 // variables time and v(NODE) of the CSV and float64 values, exact.
 //
 // --out - writes the output to stdout. Otherwise the file is written under a
-// temporary name beside it and renamed into place at the end, so that a
-// failed run leaves no partial file (and any previous file untouched).
+// temporary name beside it and renamed into place at the end, so that no
+// reader sees a partial file and a failed run leaves none; a previous file of
+// that name is removed when the run has started (once the circuit is built).
 //
 // --plot DIR also draws figures into DIR (created if needed), each as PNG and
 // SVG:

@@ -150,34 +150,51 @@ func (c *csvWriter) close() error {
 
 // output is the destination of a command's data file: stdout for "-",
 // else the file, written under a temporary name beside it and renamed
-// over it by commit, so that readers never see a partial file and a failed
-// run leaves any previous file untouched. Replacing the file also spares
-// the file system the truncation of the old one, which costs as much as
-// writing it on ext4 mounted with discard. Non-regular files (devices,
-// pipes) are written in place.
+// into place by commit, so that readers never see a partial file and a
+// failed run leaves no file. A previous file is moved aside when the output
+// is opened (at the first point of a run, as the file used to be
+// truncated then) and deleted by a goroutine: on ext4 mounted with discard,
+// freeing a file's blocks costs about as much as writing them, and this
+// way it overlaps the run instead of following it. Non-regular files
+// (devices, pipes) are written in place.
 type output struct {
 	io.Writer
 	f          *os.File
 	path, temp string
+	freed      chan struct{} // closed when the previous file is deleted; nil if none
 }
 
 func createOutput(path string, stdout io.Writer) (*output, error) {
 	if path == "-" {
 		return &output{Writer: stdout}, nil
 	}
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+	fi, err := os.Stat(path)
+	if err == nil && !fi.Mode().IsRegular() {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
 		if err != nil {
 			return nil, err
 		}
 		return &output{Writer: f, f: f}, nil
 	}
-	temp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.%d.tmp", filepath.Base(path), os.Getpid()))
+	hidden := func(suffix string) string {
+		return filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.%d.%s", filepath.Base(path), os.Getpid(), suffix))
+	}
+	temp := hidden("tmp")
 	f, err := os.OpenFile(temp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
 		return nil, err
 	}
-	return &output{Writer: f, f: f, path: path, temp: temp}, nil
+	o := &output{Writer: f, f: f, path: path, temp: temp}
+	if fi != nil {
+		if old := hidden("old"); os.Rename(path, old) == nil {
+			o.freed = make(chan struct{})
+			go func() {
+				os.Remove(old)
+				close(o.freed)
+			}()
+		}
+	}
+	return o, nil
 }
 
 // commit closes the file and moves it into place.
@@ -196,6 +213,7 @@ func (o *output) commit() error {
 	if err != nil {
 		os.Remove(o.temp)
 	}
+	o.waitFreed()
 	return err
 }
 
@@ -208,6 +226,13 @@ func (o *output) abort() {
 	o.f = nil
 	if o.temp != "" {
 		os.Remove(o.temp)
+	}
+	o.waitFreed()
+}
+
+func (o *output) waitFreed() {
+	if o.freed != nil {
+		<-o.freed
 	}
 }
 
