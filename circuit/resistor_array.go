@@ -341,7 +341,7 @@ func (p *arrayProgram) run(target mat.Matrix) int {
 		}
 		raw := d.RawMatrix()
 		if p.deferred && p.diff.gain == nil && p.fill.Data == nil {
-			const bh = 256 // 8 rows of raw in 16 KiB
+			const bh = 256 // 4 rows of raw in 8 KiB, 16 KiB of destination lines
 			arrayParallel(a.rows, bh, work, func(int) func(lo, hi int) {
 				acc := make([][4]float64, bh)
 				return func(lo, hi int) { clipped.Add(int64(p.deferredCols(raw, lo, hi, acc))) }
@@ -557,11 +557,11 @@ func (p *arrayProgram) deferredRow(i int, t []float64) (clipped int) {
 
 // deferredCols programs rows lo … hi−1 of a deferred array whose target is
 // the transpose of raw (row i of the array is column i of raw), for an
-// arrayDiff without gain and no copy: it reads raw in tiles of 8 of its
-// rows, so the target streams in its own layout, and writes each tile's
-// 8 entries of a destination row at once. acc (length ≥ hi − lo) holds
-// the rows' partial sums, in the order of arraySum. It returns the number
-// of clipped entries.
+// arrayDiff without gain and no copy: it reads raw in tiles of 4 of its
+// rows, so the target streams in its own layout, and writes each tile's 4
+// entries of a destination row at once. acc (length ≥ hi − lo) holds the
+// rows' partial sums, in the order of arraySum. It returns the number of
+// clipped entries.
 func (p *arrayProgram) deferredCols(raw blas64.General, lo, hi int, acc [][4]float64) (clipped int) {
 	a := p.a
 	dr := p.diff.dst.RawMatrix()
@@ -570,43 +570,35 @@ func (p *arrayProgram) deferredCols(raw blas64.General, lo, hi int, acc [][4]flo
 	acc = acc[:n]
 	clear(acc)
 	k0 := 0
-	for ; k0+8 <= a.cols; k0 += 8 {
+	for ; k0+4 <= a.cols; k0 += 4 {
 		r0 := raw.Data[(k0+0)*raw.Stride+lo : (k0+0)*raw.Stride+hi]
 		r1 := raw.Data[(k0+1)*raw.Stride+lo : (k0+1)*raw.Stride+hi]
 		r2 := raw.Data[(k0+2)*raw.Stride+lo : (k0+2)*raw.Stride+hi]
 		r3 := raw.Data[(k0+3)*raw.Stride+lo : (k0+3)*raw.Stride+hi]
-		r4 := raw.Data[(k0+4)*raw.Stride+lo : (k0+4)*raw.Stride+hi]
-		r5 := raw.Data[(k0+5)*raw.Stride+lo : (k0+5)*raw.Stride+hi]
-		r6 := raw.Data[(k0+6)*raw.Stride+lo : (k0+6)*raw.Stride+hi]
-		r7 := raw.Data[(k0+7)*raw.Stride+lo : (k0+7)*raw.Stride+hi]
-		r1, r2, r3, r4, r5, r6, r7 = r1[:n], r2[:n], r3[:n], r4[:n], r5[:n], r6[:n], r7[:n]
-		for ii, x0 := range r0 {
-			out := dr.Data[(lo+ii)*dr.Stride+k0 : (lo+ii)*dr.Stride+k0+8 : (lo+ii)*dr.Stride+k0+8]
+		r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
+		o := lo*dr.Stride + k0
+		for ii := 0; ii < n; ii++ {
+			if gmin == 0 {
+				// Up to the next clip.
+				ii = idealCols0(acc, dr.Data, o, dr.Stride, r0, r1, r2, r3, ii, scale, span, f)
+				if ii == n {
+					break
+				}
+			}
+			out := dr.Data[o+ii*dr.Stride : o+ii*dr.Stride+4]
 			s := &acc[ii]
-			var c [8]int
-			var gp, gm [8]float64
-			gp[0], gm[0], c[0] = idealPair(scale*x0, span, gmin)
-			gp[1], gm[1], c[1] = idealPair(scale*r1[ii], span, gmin)
-			gp[2], gm[2], c[2] = idealPair(scale*r2[ii], span, gmin)
-			gp[3], gm[3], c[3] = idealPair(scale*r3[ii], span, gmin)
-			gp[4], gm[4], c[4] = idealPair(scale*r4[ii], span, gmin)
-			gp[5], gm[5], c[5] = idealPair(scale*r5[ii], span, gmin)
-			gp[6], gm[6], c[6] = idealPair(scale*r6[ii], span, gmin)
-			gp[7], gm[7], c[7] = idealPair(scale*r7[ii], span, gmin)
-			clipped += c[0] + c[1] + c[2] + c[3] + c[4] + c[5] + c[6] + c[7]
-			s[0] = (s[0] + (gp[0] + gm[0])) + (gp[4] + gm[4])
-			s[1] = (s[1] + (gp[1] + gm[1])) + (gp[5] + gm[5])
-			s[2] = (s[2] + (gp[2] + gm[2])) + (gp[6] + gm[6])
-			s[3] = (s[3] + (gp[3] + gm[3])) + (gp[7] + gm[7])
-			for k := range out {
-				out[k] = f * (gp[k] - gm[k])
+			x := [4]float64{r0[ii], r1[ii], r2[ii], r3[ii]}
+			for k, xk := range x {
+				gp, gm, c := idealPair(scale*xk, span, gmin)
+				clipped += c
+				s[k] += gp + gm
+				out[k] = f * (gp - gm)
 			}
 		}
 	}
-	// The last cols mod 8 rows of raw one at a time (k0 is a multiple of 4).
-	for ; k0 < a.cols; k0++ {
+	// The last cols mod 4 rows of raw, one at a time.
+	for q := 0; k0 < a.cols; k0, q = k0+1, q+1 {
 		seg := raw.Data[k0*raw.Stride+lo : k0*raw.Stride+hi]
-		q := k0 & 3
 		for ii, x := range seg {
 			gp, gm, c := idealPair(scale*x, span, gmin)
 			clipped += c
@@ -618,6 +610,32 @@ func (p *arrayProgram) deferredCols(raw blas64.General, lo, hi int, acc [][4]flo
 		a.sums[lo+ii] = (s[0] + s[1]) + (s[2] + s[3])
 	}
 	return clipped
+}
+
+// idealCols0 is the inner loop of deferredCols for G_min = 0, where
+// G⁺ + G⁻ = |v| and G⁺ − G⁻ = v + 0 (see arrayIdealSumDiff0): for ii =
+// from, from+1, … it adds |v| of the tile's 4 entries r0[ii] … r3[ii] into
+// acc[ii] and writes f·(v + 0) into d[o+ii·stride …], and returns the first
+// ii with an entry that clips (untouched), or len(r0).
+func idealCols0(acc [][4]float64, d []float64, o, stride int, r0, r1, r2, r3 []float64, from int, scale, span, f float64) int {
+	n := len(r0)
+	r1, r2, r3, acc = r1[:n], r2[:n], r3[:n], acc[:n]
+	o += from * stride
+	for ii := from; ii < n; ii, o = ii+1, o+stride {
+		v0, v1, v2, v3 := scale*r0[ii], scale*r1[ii], scale*r2[ii], scale*r3[ii]
+		a0, a1, a2, a3 := math.Abs(v0), math.Abs(v1), math.Abs(v2), math.Abs(v3)
+		if a0 > span || a1 > span || a2 > span || a3 > span {
+			return ii
+		}
+		s := &acc[ii]
+		s[0] += a0
+		s[1] += a1
+		s[2] += a2
+		s[3] += a3
+		out := d[o : o+4 : o+4]
+		out[0], out[1], out[2], out[3] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
+	}
+	return n
 }
 
 // arrayIdealSumDiff computes, for the target t of an unquantized row, the

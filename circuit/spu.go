@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/unit/constant"
@@ -212,9 +213,12 @@ type SPU struct {
 	lowrank  *lowRank
 	noiseBuf []float64
 
-	// Copies of the last J (factored) or A (direct), from which exact
-	// arrays form their conductances when asked (see arrayKeep).
-	jSrc, aSrc *mat.Dense
+	// Copies of J (factored; two buffers, jSrc[jCur] the last one) or A
+	// (direct), from which exact arrays form their conductances when asked
+	// (see arrayKeep).
+	jSrc [2]*mat.Dense
+	jCur int
+	aSrc *mat.Dense
 
 	x       []float64 // state, layout of the model
 	xLayout int       // model dimension the state was laid out for
@@ -407,7 +411,22 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 	if !(lambda >= 0) || math.IsInf(lambda, 1) {
 		panic(fmt.Sprintf("circuit: lambda = %v, want a finite value ≥ 0", lambda))
 	}
-	mJ, okJ := maxAbs(J)
+	// Exact J arrays (see ResistorArray.exact) defer their conductances:
+	// they keep a copy of J, made while max|J| is found, in the buffer of
+	// s.jSrc that they do not use now (so a failed programming leaves them
+	// intact), and are programmed from it.
+	exJ, exJT := s.arrJ.exact(), s.arrJT.exact()
+	var src *mat.Dense
+	var mJ float64
+	var okJ bool
+	if exJ || exJT {
+		k := s.jCur ^ 1
+		s.jSrc[k] = spuDense(s.jSrc[k], s.r, s.n)
+		src = s.jSrc[k]
+		mJ, okJ = maxAbsCopy(src, J)
+	} else {
+		mJ, okJ = maxAbs(J)
+	}
 	mH, okH := maxAbs(H)
 	if !okJ || !okH {
 		return ProgramReport{}, fmt.Errorf("%w: J or H", ErrNonFiniteProblem)
@@ -441,18 +460,15 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 	m := &s.model
 	m.F, m.Hs, m.B = spuDense(m.F, s.r, s.n), spuDense(m.Hs, s.r, s.r), spuDense(m.B, s.n, s.r)
 	gain := s.stageGain()
-	// Exact J arrays defer their conductances: the J array copies J into
-	// s.jSrc as it programs, and the Jᵀ array keeps its transpose.
 	var keepJ, keepJT *arrayKeep
-	if exJ, exJT := s.arrJ.exact(), s.arrJT.exact(); exJ || exJT {
-		s.jSrc = spuDense(s.jSrc, s.r, s.n)
+	if src != nil {
+		s.jCur ^= 1
+		J, jt = src, src.T() // the same numbers
 		if exJ {
-			keepJ = &arrayKeep{src: s.jSrc, fill: true}
-		} else {
-			s.jSrc.Copy(J)
+			keepJ = &arrayKeep{src: src}
 		}
 		if exJT {
-			keepJT = &arrayKeep{src: s.jSrc.T()}
+			keepJT = &arrayKeep{src: jt}
 		}
 	}
 	for _, p := range []struct {
@@ -793,25 +809,32 @@ func (s *SPU) ReadTo(dst *mat.VecDense) IOReport {
 	return rep
 }
 
-// maxAbs returns max|m_ij| and whether every entry is finite.
+// maxAbs returns max|m_ij| and whether every entry is finite. A
+// *mat.Dense is read on up to GOMAXPROCS goroutines (as a resistor array is
+// programmed), any other matrix through At.
 func maxAbs(m mat.Matrix) (float64, bool) {
 	r, c := m.Dims()
-	mx := 0.0
 	if d, ok := m.(*mat.Dense); ok {
 		raw := d.RawMatrix()
-		for i := 0; i < r; i++ {
-			for _, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
-				a := math.Abs(v)
-				if !(a <= math.MaxFloat64) { // NaN or ±Inf
-					return 0, false
+		var mu sync.Mutex
+		mx, finite := 0.0, true
+		arrayParallel(r, arrayBlockRows(c), r*c, func(int) func(lo, hi int) {
+			return func(lo, hi int) {
+				bm, ok := 0.0, true
+				for i := lo; i < hi && ok; i++ {
+					bm, ok = maxAbsRow(raw.Data[i*raw.Stride:i*raw.Stride+c], bm)
 				}
-				if a > mx {
-					mx = a
-				}
+				mu.Lock()
+				mx, finite = math.Max(mx, bm), finite && ok
+				mu.Unlock()
 			}
+		})
+		if !finite {
+			return 0, false
 		}
 		return mx, true
 	}
+	mx := 0.0
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
 			v := m.At(i, j)
@@ -822,6 +845,90 @@ func maxAbs(m mat.Matrix) (float64, bool) {
 		}
 	}
 	return mx, true
+}
+
+// maxAbsCopy copies m into dst (of m's shape) and returns maxAbs(m). A
+// *mat.Dense is read on up to GOMAXPROCS goroutines.
+func maxAbsCopy(dst *mat.Dense, m mat.Matrix) (float64, bool) {
+	r, c := m.Dims()
+	d, ok := m.(*mat.Dense)
+	if !ok {
+		dst.Copy(m)
+		return maxAbs(dst)
+	}
+	raw, out := d.RawMatrix(), dst.RawMatrix()
+	var mu sync.Mutex
+	mx, finite := 0.0, true
+	arrayParallel(r, arrayBlockRows(c), r*c, func(int) func(lo, hi int) {
+		return func(lo, hi int) {
+			bm, ok := 0.0, true
+			for i := lo; i < hi; i++ {
+				row := out.Data[i*out.Stride : i*out.Stride+c]
+				if ok {
+					bm, ok = maxAbsCopyRow(row, raw.Data[i*raw.Stride:i*raw.Stride+c], bm)
+				} else {
+					copy(row, raw.Data[i*raw.Stride:i*raw.Stride+c])
+				}
+			}
+			mu.Lock()
+			mx, finite = math.Max(mx, bm), finite && ok
+			mu.Unlock()
+		}
+	})
+	if !finite {
+		return 0, false
+	}
+	return mx, true
+}
+
+// maxAbsCopyRow copies row into dst and returns maxAbsRow(row, mx); after
+// a non-finite entry, the rest of row is copied unchecked.
+func maxAbsCopyRow(dst, row []float64, mx float64) (float64, bool) {
+	dst = dst[:len(row)]
+	m0, m1, m2, m3 := mx, mx, mx, mx
+	j := 0
+	for ; j+4 <= len(row); j += 4 {
+		r4, d4 := row[j:j+4:j+4], dst[j:j+4:j+4]
+		x0, x1, x2, x3 := r4[0], r4[1], r4[2], r4[3]
+		d4[0], d4[1], d4[2], d4[3] = x0, x1, x2, x3
+		a0, a1, a2, a3 := math.Abs(x0), math.Abs(x1), math.Abs(x2), math.Abs(x3)
+		if !(a0 <= m0 && a1 <= m1 && a2 <= m2 && a3 <= m3) {
+			if !(a0 <= math.MaxFloat64 && a1 <= math.MaxFloat64 && a2 <= math.MaxFloat64 && a3 <= math.MaxFloat64) {
+				copy(dst[j:], row[j:])
+				return 0, false
+			}
+			m0, m1, m2, m3 = math.Max(m0, a0), math.Max(m1, a1), math.Max(m2, a2), math.Max(m3, a3)
+		}
+	}
+	copy(dst[j:], row[j:])
+	m, ok := maxAbsRow(row[j:], math.Max(math.Max(m0, m1), math.Max(m2, m3)))
+	return m, ok
+}
+
+// maxAbsRow returns max(mx, max_j |row_j|) for mx ≥ 0 and whether every
+// entry of row is finite.
+func maxAbsRow(row []float64, mx float64) (float64, bool) {
+	m0, m1, m2, m3 := mx, mx, mx, mx
+	j := 0
+	for ; j+4 <= len(row); j += 4 {
+		r4 := row[j : j+4 : j+4]
+		a0, a1, a2, a3 := math.Abs(r4[0]), math.Abs(r4[1]), math.Abs(r4[2]), math.Abs(r4[3])
+		// One comparison per entry: NaN and larger values take the branch.
+		if !(a0 <= m0 && a1 <= m1 && a2 <= m2 && a3 <= m3) {
+			if !(a0 <= math.MaxFloat64 && a1 <= math.MaxFloat64 && a2 <= math.MaxFloat64 && a3 <= math.MaxFloat64) {
+				return 0, false
+			}
+			m0, m1, m2, m3 = math.Max(m0, a0), math.Max(m1, a1), math.Max(m2, a2), math.Max(m3, a3)
+		}
+	}
+	for ; j < len(row); j++ {
+		a := math.Abs(row[j])
+		if !(a <= math.MaxFloat64) {
+			return 0, false
+		}
+		m0 = math.Max(m0, a)
+	}
+	return math.Max(math.Max(m0, m1), math.Max(m2, m3)), true
 }
 
 // minRealEigen returns the smallest real part of A's eigenvalues. For a

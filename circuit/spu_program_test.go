@@ -142,7 +142,7 @@ func TestSPUDeferredProgrammingBitIdentical(t *testing.T) {
 	sizes := []struct {
 		n, b, dz int
 		circuit  bool
-	}{{9, 2, 2, true}, {300, 24, 10, false}}
+	}{{9, 3, 2, true}, {300, 23, 10, false}} // r = 6 and 230: not multiples of 4
 	for _, size := range sizes {
 		for _, hw := range hws {
 			for _, st := range stuckOn {
@@ -185,10 +185,13 @@ func TestSPUDeferredProgrammingBitIdentical(t *testing.T) {
 								assert.Equal(t, st != "J", s.arrJ.deferred, "J array deferred")
 								assert.Equal(t, st != "Jᵀ", s.arrJT.deferred, "Jᵀ array deferred")
 							}
-							// The SPU retains nothing of the caller's J.
+							// The SPU retains nothing of the caller's J, and a
+							// failed programming changes nothing.
 							for i := range J.RawMatrix().Data {
 								J.RawMatrix().Data[i] = math.NaN()
 							}
+							_, err = s.ProgramFactored(J, p.H, 0.01)
+							require.ErrorIs(t, err, ErrNonFiniteProblem)
 							snaps = append(snaps, takeSnapshot(t, s, rep, size.circuit))
 						}
 						return snaps
@@ -285,4 +288,51 @@ func TestResistorArrayDeferred(t *testing.T) {
 		q := NewResistorArray(ArraySpec{Bits: 4}, rows, cols, rng)
 		q.programTo(target, 1e-3, rng, &arrayDiff{dst: &F, factor: 1}, &arrayKeep{src: src})
 	}, "inexact array")
+}
+
+// TestMaxAbs: maxAbs and maxAbsCopy find max|m_ij| and refuse NaN and ±Inf
+// wherever they are, on one and three goroutines, for a *mat.Dense above
+// 2¹⁶ entries (parallel), a small one and a transposed view (oracle: a
+// plain loop over At).
+func TestMaxAbs(t *testing.T) {
+	defer func(w int) { arrayWorkers = w }(arrayWorkers)
+	rng := rand.New(rand.NewPCG(3, 4))
+	big, small := randMatrix(97, 701, rng), randMatrix(5, 7, rng)
+	big.Set(60, 333, -7) // the largest magnitude, negative
+	oracle := func(m mat.Matrix) float64 {
+		r, c := m.Dims()
+		mx := 0.0
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				mx = math.Max(mx, math.Abs(m.At(i, j)))
+			}
+		}
+		return mx
+	}
+	for _, w := range []int{1, 3} {
+		arrayWorkers = w
+		for name, m := range map[string]mat.Matrix{"big": big, "small": small, "transposed": big.T()} {
+			t.Run(fmt.Sprintf("%s/workers=%d", name, w), func(t *testing.T) {
+				got, ok := maxAbs(m)
+				require.True(t, ok)
+				assert.Equal(t, oracle(m), got)
+				r, c := m.Dims()
+				dst := mat.NewDense(r, c, nil)
+				got, ok = maxAbsCopy(dst, m)
+				require.True(t, ok)
+				assert.Equal(t, oracle(m), got)
+				assert.True(t, mat.Equal(m, dst), "copy")
+				for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+					for _, at := range [][2]int{{0, 0}, {r - 1, c - 1}, {r / 2, c / 3}} {
+						d := mat.DenseCopyOf(m)
+						d.Set(at[0], at[1], bad)
+						_, ok := maxAbs(d)
+						assert.False(t, ok, "%v at %v", bad, at)
+						_, ok = maxAbsCopy(mat.NewDense(r, c, nil), d)
+						assert.False(t, ok, "%v at %v (copy)", bad, at)
+					}
+				}
+			})
+		}
+	}
 }
