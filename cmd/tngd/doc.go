@@ -407,7 +407,7 @@
 // finite sample value.
 //
 // Each number is written with --digits significant digits (1 to 17,
-// default 15), as Go's strconv.FormatFloat(x, 'g', D, 64) (C's %.15g): the
+// default 15), as Go's strconv.FormatFloat(x, 'g', D, 64) (C's %.*g): the
 // relative rounding error is at most 5·10^−D, and 15 is the precision a
 // float64 keeps through a decimal round trip, so numbers typed in the deck
 // (times on the grid) print as typed. --digits 17 writes every float64
@@ -459,7 +459,7 @@
 //	--noise
 //	  	simulate noise sources (--noise=false: deterministic run) (default true)
 //	--out FILE
-//	  	write the waveforms as CSV to FILE (required; - for stdout)
+//	  	write the waveforms to FILE (required; - for stdout)
 //	--plot DIR
 //	  	also draw the waveforms and the stationary histogram into DIR
 //	--plot-node NODE

@@ -59,7 +59,7 @@ conditional mean given the capacitive nodes), since white noise has no
 finite sample value.
 
 Each number is written with --digits significant digits (1 to 17,
-default 15), as Go's strconv.FormatFloat(x, 'g', D, 64) (C's %.15g): the
+default 15), as Go's strconv.FormatFloat(x, 'g', D, 64) (C's %.*g): the
 relative rounding error is at most 5·10^−D, and 15 is the precision a
 float64 keeps through a decimal round trip, so numbers typed in the deck
 (times on the grid) print as typed. --digits 17 writes every float64
@@ -100,7 +100,7 @@ figure; the default is the first node, in netlist order, that is a state
 (has a capacitor). Beyond 10^6 grid points the figures keep every k-th point
 and their titles say so.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-			out := fs.String("out", "", "write the waveforms as CSV to `FILE` (required; - for stdout)")
+			out := fs.String("out", "", "write the waveforms to `FILE` (required; - for stdout)")
 			format := fs.String("format", "csv", "write the waveforms as `FORMAT`: csv, or raw (binary SPICE raw file)")
 			digits := fs.Int("digits", 15, "write numbers with `D` significant digits (1 to 17; 17 is exact)")
 			seed := fs.Uint64("seed", 1, "seed of the noise sources (same seed, same waveforms)")
@@ -146,8 +146,8 @@ type tranOptions struct {
 	plotDir, plotNode string
 }
 
-// runTran runs the .tran analysis of the netlist at path and writes the CSV
-// to out ("-" for stdout).
+// runTran runs the .tran analysis of the netlist at path and writes the
+// waveforms in opt.format to out ("-" for stdout).
 func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) error {
 	// A run allocates a few kilobytes per netlist line and little else
 	// (the output streams through reused blocks), so the collector is
@@ -191,11 +191,13 @@ func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) err
 	// cannot be simulated leaves no file behind and is reported as bad
 	// input; errors after that are failures of the run.
 	var (
-		o    *output
-		rows waveWriter
+		o       *output
+		rows    waveWriter
+		started bool
 	)
 	err = netlist.Simulate(ctx, n, sopt, func(t float64, v []float64) error {
-		if o == nil {
+		if !started {
+			started = true
 			var err error
 			if o, err = createOutput(out, e.stdout); err != nil {
 				return err
@@ -215,10 +217,12 @@ func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) err
 		}
 	}
 	switch {
-	case err != nil && o == nil:
+	case err != nil && !started:
 		return badInput(err)
 	case err != nil:
-		o.abort()
+		if o != nil {
+			o.abort()
+		}
 		return fmt.Errorf("tran: %w", err)
 	}
 	if o == nil {

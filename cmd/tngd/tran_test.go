@@ -126,6 +126,8 @@ func TestTranErrors(t *testing.T) {
 		{"inductor", []string{"tran", "testdata/tran_bad.cir", "--out", "-"}, 2, `tngd: testdata/tran_bad.cir:3:1: unsupported element "L1"`},
 		{"no DC path", []string{"tran", "testdata/tran_nodc.cir", "--out", "-"}, 2, "tngd: testdata/tran_nodc.cir:2:1: circuit: drift is not stable"},
 		{"bad flag", []string{"tran", "testdata/tran_rc.cir", "--out", "-", "--seed", "x"}, 2, "invalid value"},
+		// The output cannot be created: a failure of the run, not bad input.
+		{"unwritable out", []string{"tran", "testdata/tran_rc.cir", "--out", "testdata/nonexistent/wave.csv"}, 1, "nonexistent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
