@@ -233,6 +233,9 @@ type arrayDiff struct {
 type arrayKeep struct {
 	src  mat.Matrix
 	fill bool
+	// max, if positive, is max|target| (or more): when scale·max does not
+	// exceed G_max − G_min, no entry clips and the kernels skip the test.
+	max float64
 }
 
 // programTo is Program that also writes the signed conductances described
@@ -269,6 +272,7 @@ func (a *ResistorArray) programTo(target mat.Matrix, scale float64, rng *rand.Ra
 			p.fill = f.RawMatrix()
 		}
 		p.deferred = true
+		p.noClip = keep.max > 0 && scale*keep.max <= p.span // |scale·x| ≤ scale·max: rounding is monotonic
 	} else {
 		a.matMu.Lock()
 		a.allocate()
@@ -458,6 +462,7 @@ type arrayProgram struct {
 	seq                                 *rand.Rand     // the caller's source (small arrays)
 	diff                                *arrayDiff     // nil: none
 	deferred                            bool           // write sums and diff only (exact array)
+	noClip                              bool           // with deferred: no entry clips
 	fill                                blas64.General // with deferred: copy of the target (Data nil: none)
 }
 
@@ -539,9 +544,12 @@ func (p *arrayProgram) deferredRow(i int, t []float64) (clipped int) {
 	drow := dr.Data[i*dr.Stride : i*dr.Stride+a.cols]
 	var acc [4]float64
 	if d.gain == nil {
-		if p.gmin == 0 {
+		switch {
+		case p.gmin == 0 && p.noClip:
+			arrayAbsSumDiff(&acc, drow, t, p.scale, d.factor)
+		case p.gmin == 0:
 			clipped = arrayIdealSumDiff0(&acc, drow, t, p.scale, p.span, d.factor)
-		} else {
+		default:
 			clipped = arrayIdealSumDiff(&acc, drow, t, p.scale, p.span, p.gmin, d.factor)
 		}
 		a.sums[i] = (acc[0] + acc[1]) + (acc[2] + acc[3])
@@ -578,6 +586,10 @@ func (p *arrayProgram) deferredCols(raw blas64.General, lo, hi int, acc [][4]flo
 		r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
 		o := lo*dr.Stride + k0
 		for ii := 0; ii < n; ii++ {
+			if gmin == 0 && p.noClip {
+				absCols(acc, dr.Data, o, dr.Stride, r0, r1, r2, r3, scale, f)
+				break
+			}
 			if gmin == 0 {
 				// Up to the next clip.
 				ii = idealCols0(acc, dr.Data, o, dr.Stride, r0, r1, r2, r3, ii, scale, span, f)
@@ -636,6 +648,52 @@ func idealCols0(acc [][4]float64, d []float64, o, stride int, r0, r1, r2, r3 []f
 		out[0], out[1], out[2], out[3] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
 	}
 	return n
+}
+
+// absCols is idealCols0 when no entry clips.
+func absCols(acc [][4]float64, d []float64, o, stride int, r0, r1, r2, r3 []float64, scale, f float64) {
+	n := len(r0)
+	r1, r2, r3, acc = r1[:n], r2[:n], r3[:n], acc[:n]
+	for ii := range n {
+		v0, v1, v2, v3 := scale*r0[ii], scale*r1[ii], scale*r2[ii], scale*r3[ii]
+		s := &acc[ii]
+		s[0] += math.Abs(v0)
+		s[1] += math.Abs(v1)
+		s[2] += math.Abs(v2)
+		s[3] += math.Abs(v3)
+		out := d[o : o+4 : o+4]
+		out[0], out[1], out[2], out[3] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
+		o += stride
+	}
+}
+
+// arrayAbsSumDiff is arrayIdealSumDiff0 when no entry clips.
+func arrayAbsSumDiff(acc *[4]float64, d, t []float64, scale, f float64) {
+	d = d[:len(t)]
+	s0, s1, s2, s3 := acc[0], acc[1], acc[2], acc[3]
+	j := 0
+	for ; j+4 <= len(t); j += 4 {
+		t4, d4 := t[j:j+4:j+4], d[j:j+4:j+4]
+		v0, v1, v2, v3 := scale*t4[0], scale*t4[1], scale*t4[2], scale*t4[3]
+		s0 += math.Abs(v0)
+		s1 += math.Abs(v1)
+		s2 += math.Abs(v2)
+		s3 += math.Abs(v3)
+		d4[0], d4[1], d4[2], d4[3] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
+	}
+	for k := 0; j < len(t); j, k = j+1, k+1 {
+		v := scale * t[j]
+		switch k {
+		case 0:
+			s0 += math.Abs(v)
+		case 1:
+			s1 += math.Abs(v)
+		default:
+			s2 += math.Abs(v)
+		}
+		d[j] = f * (v + 0)
+	}
+	acc[0], acc[1], acc[2], acc[3] = s0, s1, s2, s3
 }
 
 // arrayIdealSumDiff computes, for the target t of an unquantized row, the

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync"
+	"unsafe"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/unit/constant"
@@ -465,10 +466,10 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 		s.jCur ^= 1
 		J, jt = src, src.T() // the same numbers
 		if exJ {
-			keepJ = &arrayKeep{src: src}
+			keepJ = &arrayKeep{src: src, max: mJ}
 		}
 		if exJT {
-			keepJT = &arrayKeep{src: jt}
+			keepJT = &arrayKeep{src: jt, max: mJ}
 		}
 	}
 	for _, p := range []struct {
@@ -565,7 +566,7 @@ func (s *SPU) ProgramDirect(A mat.Matrix) (ProgramReport, error) {
 	var keep *arrayKeep
 	if s.arrA.exact() {
 		s.aSrc = spuDense(s.aSrc, s.n, s.n)
-		keep = &arrayKeep{src: s.aSrc, fill: true}
+		keep = &arrayKeep{src: s.aSrc, fill: true, max: mA}
 	}
 	ar := s.arrA.programTo(A, alpha/R, s.rng, &arrayDiff{m.Ahat, R, nil}, keep)
 	rep := ProgramReport{Entries: ar.Entries, Clipped: ar.Clipped, Stuck: s.arrA.Stuck(), Time: s.programTime(ar.Entries)}
@@ -881,54 +882,61 @@ func maxAbsCopy(dst *mat.Dense, m mat.Matrix) (float64, bool) {
 	return mx, true
 }
 
-// maxAbsCopyRow copies row into dst and returns maxAbsRow(row, mx); after
-// a non-finite entry, the rest of row is copied unchecked.
+// maxAbsCopyRow copies row into dst and returns maxAbsRow(row, mx).
 func maxAbsCopyRow(dst, row []float64, mx float64) (float64, bool) {
-	dst = dst[:len(row)]
-	m0, m1, m2, m3 := mx, mx, mx, mx
-	j := 0
-	for ; j+4 <= len(row); j += 4 {
-		r4, d4 := row[j:j+4:j+4], dst[j:j+4:j+4]
-		x0, x1, x2, x3 := r4[0], r4[1], r4[2], r4[3]
-		d4[0], d4[1], d4[2], d4[3] = x0, x1, x2, x3
-		a0, a1, a2, a3 := math.Abs(x0), math.Abs(x1), math.Abs(x2), math.Abs(x3)
-		if !(a0 <= m0 && a1 <= m1 && a2 <= m2 && a3 <= m3) {
-			if !(a0 <= math.MaxFloat64 && a1 <= math.MaxFloat64 && a2 <= math.MaxFloat64 && a3 <= math.MaxFloat64) {
-				copy(dst[j:], row[j:])
-				return 0, false
-			}
-			m0, m1, m2, m3 = math.Max(m0, a0), math.Max(m1, a1), math.Max(m2, a2), math.Max(m3, a3)
-		}
+	if len(row) == 0 {
+		return mx, true
 	}
-	copy(dst[j:], row[j:])
-	m, ok := maxAbsRow(row[j:], math.Max(math.Max(m0, m1), math.Max(m2, m3)))
-	return m, ok
+	dst = dst[:len(row)]
+	u := unsafe.Slice((*uint64)(unsafe.Pointer(&row[0])), len(row))
+	du := unsafe.Slice((*uint64)(unsafe.Pointer(&dst[0])), len(dst))
+	m0 := math.Float64bits(mx)
+	m1, m2, m3 := m0, m0, m0
+	j := 0
+	for ; j+4 <= len(u); j += 4 {
+		u4, d4 := u[j:j+4:j+4], du[j:j+4:j+4]
+		x0, x1, x2, x3 := u4[0], u4[1], u4[2], u4[3]
+		d4[0], d4[1], d4[2], d4[3] = x0, x1, x2, x3
+		m0, m1, m2, m3 = max(m0, x0&absMask), max(m1, x1&absMask), max(m2, x2&absMask), max(m3, x3&absMask)
+	}
+	copy(du[j:], u[j:])
+	return maxAbsBits(u[j:], max(m0, m1, m2, m3))
 }
 
-// maxAbsRow returns max(mx, max_j |row_j|) for mx ≥ 0 and whether every
-// entry of row is finite.
+// maxAbsRow returns max(mx, max_j |row_j|) for a finite mx ≥ 0 and whether
+// every entry of row is finite.
 func maxAbsRow(row []float64, mx float64) (float64, bool) {
-	m0, m1, m2, m3 := mx, mx, mx, mx
+	if len(row) == 0 {
+		return mx, true
+	}
+	return maxAbsBits(unsafe.Slice((*uint64)(unsafe.Pointer(&row[0])), len(row)), math.Float64bits(mx))
+}
+
+// absMask clears the sign bit of a float64's bits. The bits of |x| order
+// as the numbers do (IEEE 754 magnitudes are monotonic in their encoding),
+// and those of ±Inf and NaN are the largest: from absInf up.
+const (
+	absMask = 1<<63 - 1
+	absInf  = 0x7ff0000000000000
+)
+
+// maxAbsBits is maxAbsRow on the bits u of the row, with m the bits of mx:
+// integer maxima, no branch per entry.
+func maxAbsBits(u []uint64, m uint64) (float64, bool) {
+	m0, m1, m2, m3 := m, m, m, m
 	j := 0
-	for ; j+4 <= len(row); j += 4 {
-		r4 := row[j : j+4 : j+4]
-		a0, a1, a2, a3 := math.Abs(r4[0]), math.Abs(r4[1]), math.Abs(r4[2]), math.Abs(r4[3])
-		// One comparison per entry: NaN and larger values take the branch.
-		if !(a0 <= m0 && a1 <= m1 && a2 <= m2 && a3 <= m3) {
-			if !(a0 <= math.MaxFloat64 && a1 <= math.MaxFloat64 && a2 <= math.MaxFloat64 && a3 <= math.MaxFloat64) {
-				return 0, false
-			}
-			m0, m1, m2, m3 = math.Max(m0, a0), math.Max(m1, a1), math.Max(m2, a2), math.Max(m3, a3)
-		}
+	for ; j+4 <= len(u); j += 4 {
+		u4 := u[j : j+4 : j+4]
+		m0, m1, m2, m3 = max(m0, u4[0]&absMask), max(m1, u4[1]&absMask), max(m2, u4[2]&absMask), max(m3, u4[3]&absMask)
 	}
-	for ; j < len(row); j++ {
-		a := math.Abs(row[j])
-		if !(a <= math.MaxFloat64) {
-			return 0, false
-		}
-		m0 = math.Max(m0, a)
+	for ; j < len(u); j++ {
+		m0 = max(m0, u[j]&absMask)
 	}
-	return math.Max(math.Max(m0, m1), math.Max(m2, m3)), true
+	m = max(m0, m1, m2, m3)
+	if m >= absInf {
+		return 0, false
+	}
+	return math.Float64frombits(m), true
 }
 
 // minRealEigen returns the smallest real part of A's eigenvalues. For a

@@ -135,6 +135,7 @@ func TestSPUDeferredProgrammingBitIdentical(t *testing.T) {
 		{"gmin", &Hardware{Arrays: gmin, Noise: NoiseSpec{Temperature: 300}}, false},
 		{"gmin+opamps", opamps, false},
 		{"gmin+clip", clip, true},
+		{"clip", &Hardware{Scaling: clip.Scaling}, true},
 	}
 	// Stuck devices put on one array only, by hand (a chip property),
 	// make it inexact.
@@ -142,7 +143,7 @@ func TestSPUDeferredProgrammingBitIdentical(t *testing.T) {
 	sizes := []struct {
 		n, b, dz int
 		circuit  bool
-	}{{9, 3, 2, true}, {300, 23, 10, false}} // r = 6 and 230: not multiples of 4
+	}{{11, 3, 2, true}, {300, 23, 10, false}} // r = 6 and 230, N = 11: not multiples of 4
 	for _, size := range sizes {
 		for _, hw := range hws {
 			for _, st := range stuckOn {
