@@ -345,7 +345,7 @@ func (p *arrayProgram) run(target mat.Matrix) int {
 		}
 		raw := d.RawMatrix()
 		if p.deferred && p.diff.gain == nil && p.fill.Data == nil {
-			const bh = 256 // 4 rows of raw in 8 KiB, 16 KiB of destination lines
+			const bh = 256 // 8 rows of raw in 16 KiB, 16 KiB of destination lines
 			arrayParallel(a.rows, bh, work, func(int) func(lo, hi int) {
 				acc := make([][4]float64, bh)
 				return func(lo, hi int) { clipped.Add(int64(p.deferredCols(raw, lo, hi, acc))) }
@@ -565,9 +565,9 @@ func (p *arrayProgram) deferredRow(i int, t []float64) (clipped int) {
 
 // deferredCols programs rows lo … hi−1 of a deferred array whose target is
 // the transpose of raw (row i of the array is column i of raw), for an
-// arrayDiff without gain and no copy: it reads raw in tiles of 4 of its
-// rows, so the target streams in its own layout, and writes each tile's 4
-// entries of a destination row at once. acc (length ≥ hi − lo) holds the
+// arrayDiff without gain and no copy: it reads raw in tiles of 8 or 4 of
+// its rows, so the target streams in its own layout, and writes each
+// tile's entries of a destination row at once. acc (length ≥ hi − lo) holds the
 // rows' partial sums, in the order of arraySum. It returns the number of
 // clipped entries.
 func (p *arrayProgram) deferredCols(raw blas64.General, lo, hi int, acc [][4]float64) (clipped int) {
@@ -578,6 +578,17 @@ func (p *arrayProgram) deferredCols(raw blas64.General, lo, hi int, acc [][4]flo
 	acc = acc[:n]
 	clear(acc)
 	k0 := 0
+	if gmin == 0 && p.noClip {
+		// The common case (ideal arrays that do not clip): tiles of 8
+		// rows of raw, a whole line of each destination row at a time.
+		for ; k0+8 <= a.cols; k0 += 8 {
+			b := k0*raw.Stride + lo
+			absCols8(acc, dr.Data[lo*dr.Stride+k0:], dr.Stride, raw.Data[b:b+n], raw.Data[b+raw.Stride:b+raw.Stride+n],
+				raw.Data[b+2*raw.Stride:b+2*raw.Stride+n], raw.Data[b+3*raw.Stride:b+3*raw.Stride+n],
+				raw.Data[b+4*raw.Stride:b+4*raw.Stride+n], raw.Data[b+5*raw.Stride:b+5*raw.Stride+n],
+				raw.Data[b+6*raw.Stride:b+6*raw.Stride+n], raw.Data[b+7*raw.Stride:b+7*raw.Stride+n], scale, f)
+		}
+	}
 	for ; k0+4 <= a.cols; k0 += 4 {
 		r0 := raw.Data[(k0+0)*raw.Stride+lo : (k0+0)*raw.Stride+hi]
 		r1 := raw.Data[(k0+1)*raw.Stride+lo : (k0+1)*raw.Stride+hi]
@@ -648,6 +659,32 @@ func idealCols0(acc [][4]float64, d []float64, o, stride int, r0, r1, r2, r3 []f
 		out[0], out[1], out[2], out[3] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
 	}
 	return n
+}
+
+// absCols8 is absCols for a tile of 8 rows r0 … r7 of the target's
+// transpose: a whole line of each destination row at a time, the row's
+// partial sums in registers.
+func absCols8(acc [][4]float64, d []float64, ds int, r0, r1, r2, r3, r4, r5, r6, r7 []float64, scale, f float64) {
+	n := len(r0)
+	r1, r2, r3, r4, r5, r6, r7, acc = r1[:n], r2[:n], r3[:n], r4[:n], r5[:n], r6[:n], r7[:n], acc[:n]
+	o := 0
+	for ii := range n {
+		s := &acc[ii]
+		out := d[o : o+8 : o+8]
+		v0, v1, v2, v3 := scale*r0[ii], scale*r1[ii], scale*r2[ii], scale*r3[ii]
+		s0 := s[0] + math.Abs(v0)
+		s1 := s[1] + math.Abs(v1)
+		s2 := s[2] + math.Abs(v2)
+		s3 := s[3] + math.Abs(v3)
+		out[0], out[1], out[2], out[3] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
+		v0, v1, v2, v3 = scale*r4[ii], scale*r5[ii], scale*r6[ii], scale*r7[ii]
+		s[0] = s0 + math.Abs(v0)
+		s[1] = s1 + math.Abs(v1)
+		s[2] = s2 + math.Abs(v2)
+		s[3] = s3 + math.Abs(v3)
+		out[4], out[5], out[6], out[7] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
+		o += ds
+	}
 }
 
 // absCols is idealCols0 when no entry clips.
