@@ -57,3 +57,71 @@ func BenchmarkSimulateAllToAll64(b *testing.B) {
 		}
 	}
 }
+
+// writeBenchDeck writes the performance deck's generator at n nodes (n = 64
+// is testdata/alltoall64_noise.cir) into a temporary file and returns its
+// path.
+func writeBenchDeck(b *testing.B, n int) string {
+	c := allToAll(rand.New(rand.NewPCG(uint64(n), 64)), n)
+	deck, _, err := Export(c, &ExportOptions{Title: "all-to-all RC network with TRNOISE"})
+	require.NoError(b, err)
+	deck.Tran = &Tran{Step: 10e-9, Stop: 100e-6}
+	var buf bytes.Buffer
+	require.NoError(b, Write(&buf, deck, &WriteOptions{Wave: "w.txt"}))
+	path := b.TempDir() + "/deck.cir"
+	require.NoError(b, os.WriteFile(path, buf.Bytes(), 0o644))
+	return path
+}
+
+// benchmarkParseFile times ParseFile on the all-to-all deck of n nodes
+// (n(n+1)/2 resistors and as many TRNOISE sources).
+func benchmarkParseFile(b *testing.B, n int) {
+	path := writeBenchDeck(b, n)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseFile(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseFile16(b *testing.B)  { benchmarkParseFile(b, 16) }
+func BenchmarkParseFile64(b *testing.B)  { benchmarkParseFile(b, 64) }
+func BenchmarkParseFile128(b *testing.B) { benchmarkParseFile(b, 128) }
+
+// benchmarkAssemble times Assemble (Build, validation, reduction and the
+// stability check) on the parsed all-to-all deck of n nodes.
+func benchmarkAssemble(b *testing.B, n int) {
+	deck, err := ParseFile(writeBenchDeck(b, n))
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Assemble(deck, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAssemble16(b *testing.B)  { benchmarkAssemble(b, 16) }
+func BenchmarkAssemble64(b *testing.B)  { benchmarkAssemble(b, 64) }
+func BenchmarkAssemble128(b *testing.B) { benchmarkAssemble(b, 128) }
+
+// benchmarkLoad times ParseFile followed by Assemble: what tngd tran does
+// before its first step.
+func benchmarkLoad(b *testing.B, n int) {
+	path := writeBenchDeck(b, n)
+	b.ReportAllocs()
+	for b.Loop() {
+		deck, err := ParseFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := Assemble(deck, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLoad16(b *testing.B)  { benchmarkLoad(b, 16) }
+func BenchmarkLoad64(b *testing.B)  { benchmarkLoad(b, 64) }
+func BenchmarkLoad128(b *testing.B) { benchmarkLoad(b, 128) }
