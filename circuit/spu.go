@@ -8,6 +8,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/unit/constant"
 )
@@ -220,6 +221,7 @@ type SPU struct {
 	jSrc [2]*mat.Dense
 	jCur int
 	aSrc *mat.Dense
+	hBuf *mat.Dense // H as a *mat.Dense while programming
 
 	x       []float64 // state, layout of the model
 	xLayout int       // model dimension the state was laid out for
@@ -428,7 +430,9 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 	} else {
 		mJ, okJ = maxAbs(J)
 	}
-	mH, okH := maxAbs(H)
+	// H as a *mat.Dense, read in parallel.
+	hd := s.denseH(H)
+	mH, okH := maxAbs(hd)
 	if !okJ || !okH {
 		return ProgramReport{}, fmt.Errorf("%w: J or H", ErrNonFiniteProblem)
 	}
@@ -478,7 +482,7 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 		scale float64
 		d     arrayDiff
 		keep  *arrayKeep
-	}{{s.arrJ, J, sJ / R, arrayDiff{m.F, R, gain}, keepJ}, {s.arrH, H, sH / R, arrayDiff{m.Hs, R, gain}, nil}, {s.arrJT, jt, sJ / R, arrayDiff{m.B, R, nil}, keepJT}} {
+	}{{s.arrJ, J, sJ / R, arrayDiff{m.F, R, gain}, keepJ}, {s.arrH, hd, sH / R, arrayDiff{m.Hs, R, gain}, nil}, {s.arrJT, jt, sJ / R, arrayDiff{m.B, R, nil}, keepJT}} {
 		ar := p.a.programTo(p.t, p.scale, s.rng, &p.d, p.keep)
 		rep.Entries += ar.Entries
 		rep.Clipped += ar.Clipped
@@ -493,6 +497,27 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 	m.diffs, m.diffsGen = true, s.progGen
 	s.invalidate()
 	return rep, nil
+}
+
+// denseH returns a copy of H as a *mat.Dense, in s.hBuf (a *mat.SymDense
+// is read from its upper triangle, row by row).
+func (s *SPU) denseH(H mat.Symmetric) *mat.Dense {
+	n := H.SymmetricDim()
+	s.hBuf = spuDense(s.hBuf, n, n)
+	sd, ok := H.(*mat.SymDense)
+	if !ok || sd.RawSymmetric().Uplo != blas.Upper {
+		s.hBuf.Copy(H)
+		return s.hBuf
+	}
+	raw, out := sd.RawSymmetric(), s.hBuf.RawMatrix()
+	for i := 0; i < n; i++ {
+		row := out.Data[i*out.Stride : i*out.Stride+n]
+		for j := 0; j < i; j++ {
+			row[j] = raw.Data[j*raw.Stride+i]
+		}
+		copy(row[i:], raw.Data[i*raw.Stride+i:i*raw.Stride+n])
+	}
+	return s.hBuf
 }
 
 // stageGain returns the closed-loop gain cl of a stage row as a function

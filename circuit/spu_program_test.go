@@ -337,3 +337,26 @@ func TestMaxAbs(t *testing.T) {
 		}
 	}
 }
+
+// TestSPUDenseH: the dense copy of H that ProgramFactored programs from
+// equals H entry by entry, for a *mat.SymDense (read from its upper
+// triangle) and another mat.Symmetric (oracle: At).
+func TestSPUDenseH(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	s, err := NewSPU(nil, Factored, 4, 7, rand.NewPCG(1, 1))
+	require.NoError(t, err)
+	d := make([]float64, 7)
+	for i := range d {
+		d[i] = rng.NormFloat64()
+	}
+	for name, H := range map[string]mat.Symmetric{"symdense": spdMatrix(7, 0.1, 2, rng), "diagonal": mat.NewDiagDense(7, d)} {
+		t.Run(name, func(t *testing.T) {
+			got := s.denseH(H)
+			for i := 0; i < 7; i++ {
+				for j := 0; j < 7; j++ {
+					require.Equal(t, H.At(i, j), got.At(i, j), "(%d, %d)", i, j)
+				}
+			}
+		})
+	}
+}
