@@ -399,8 +399,13 @@ func (s *SPU) Stages() (j, h []Stage) {
 // ProgramFactored programs a Factored SPU for the drift λI + JᵀHJ: J (r×N)
 // into the J and Jᵀ arrays, H (r×r) into the H array, λ ≥ 0 into the
 // damping conductance, scaled by the controller's rule (see [SPU]). It
-// retains nothing. It returns [ErrNonFiniteProblem] for NaN or Inf in the
-// data, and panics on mismatched dimensions, a negative λ or a Direct SPU.
+// retains nothing: exact arrays (no quantization, programming error or
+// stuck devices) keep a copy of J instead of their conductances, in one of
+// two r×N buffers of the SPU, and form G⁺ and G⁻ from it when they are
+// first asked for (see [ResistorArray]); the results are the same. It
+// returns [ErrNonFiniteProblem] for NaN or Inf in the data (the arrays then
+// keep their previous programming), and panics on mismatched dimensions, a
+// negative λ or a Direct SPU.
 func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (ProgramReport, error) {
 	if s.arch != Factored {
 		panic("circuit: ProgramFactored on a Direct SPU")
@@ -549,7 +554,8 @@ func spuDense(d *mat.Dense, r, c int) *mat.Dense {
 // retains nothing. It returns a *[StabilityError] (wrapping
 // [ErrNotPositiveStable]) for a matrix that is not positive-stable and
 // [ErrNonFiniteProblem] for NaN or Inf; it panics on a wrong size or a
-// Factored SPU.
+// Factored SPU. An exact array keeps an N×N copy of A instead of its
+// conductances (see [SPU.ProgramFactored]).
 func (s *SPU) ProgramDirect(A mat.Matrix) (ProgramReport, error) {
 	if s.arch != Direct {
 		panic("circuit: ProgramDirect on a Factored SPU")

@@ -9,8 +9,9 @@ import (
 // Benchmarks of programming a factored SPU and rebuilding its model (what
 // a TNGD iteration pays before its analog window) at r = b·dz = 640 and
 // N = 2,000 and 38,058 (the paper's MNIST network), with ideal arrays and
-// with a 1 % programming error. -short keeps N = 2,000. Compare revisions
-// with benchstat:
+// with a 1 % programming error. -short keeps N = 2,000. Ideal arrays take
+// the deferred path (no G⁺/G⁻ written; see ResistorArray); the others
+// write their conductances. Compare revisions with benchstat:
 //
 //	go test ./circuit -run '^$' -bench 'ProgramFactored' -count 6 > new.txt
 //	benchstat old.txt new.txt
