@@ -24,7 +24,9 @@ type lrOperand struct {
 	trans  bool
 }
 
-func (o lrOperand) gemm() gemm.Operand { return gemm.Operand{Data: o.data, Stride: o.stride, Trans: o.trans} }
+func (o lrOperand) gemm() gemm.Operand {
+	return gemm.Operand{Data: o.data, Stride: o.stride, Trans: o.trans}
+}
 
 // lrWorkers returns the number of goroutines for a product with rows rows
 // of the result, at most GOMAXPROCS.
