@@ -1,7 +1,7 @@
 package netlist
 
 import (
-	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -71,9 +71,11 @@ func Parse(r io.Reader, file string) (*Netlist, error) {
 	return parseBytes(data, file)
 }
 
-// token is one field of a card, with its position.
+// token is one field of a card, with its position: text is the field as
+// written and low the same bytes with ASCII letters lowered, both
+// substrings of the parser's copies of the file (no allocation per field).
 type token struct {
-	text      string
+	text, low string
 	line, col int
 }
 
@@ -86,82 +88,121 @@ type card struct {
 type parser struct {
 	file    string
 	n       *Netlist
-	nodes   map[string]string   // lower-case name → canonical spelling
-	names   map[string]Position // lower-case element name → where defined
-	icAt    map[string]Position // node → where its .ic was given
-	inSub   bool                // inside .subckt … .ends
+	nodes   map[string]string // lower-case name → canonical spelling
+	names   map[string]int32  // lower-case element name → index in n.Elements
+	icAt    map[string]Position
+	inSub   bool // inside .subckt … .ends
 	subAt   Position
 	ended   bool // .end seen
 	tranSet bool
+
+	// Caches of cursor.node (lower-case field → canonical node, by field
+	// position) and cursor.value (field → value, direct-mapped by
+	// valueSlot); an empty string marks an empty entry.
+	nodeCache  [4]struct{ low, canon string }
+	valueCache [16]struct {
+		text string
+		v    float64
+	}
 }
 
+// parseBytes parses data in one pass over its lines. The file is copied
+// once into a string and once lowered, and every token is a substring of
+// those copies; the tokens of the card being read and of the next one live
+// in two reused buffers; Elements is sized by the number of lines.
 func parseBytes(data []byte, file string) (*Netlist, error) {
+	text := string(data)
+	low := lowerFile(text)
+	lines := strings.Count(text, "\n") + 1
 	p := &parser{
 		file:  file,
-		n:     &Netlist{},
+		n:     &Netlist{Elements: make([]Element, 0, lines-1)},
 		nodes: make(map[string]string),
-		names: make(map[string]Position),
+		names: make(map[string]int32, lines-1),
 		icAt:  make(map[string]Position),
 	}
-	lines := bytes.Split(data, []byte("\n"))
-	p.n.Title = strings.TrimSpace(string(lines[0]))
-	var cur *card
-	inControl := false
-	var controlAt Position
-	flush := func() error {
-		if cur == nil {
-			return nil
-		}
-		c := cur
-		cur = nil
-		return p.card(c)
+	eol := strings.IndexByte(text, '\n')
+	if eol < 0 {
+		eol = len(text)
 	}
-	for li := 1; li < len(lines) && !p.ended; li++ {
-		lineNo := li + 1
-		raw := string(lines[li])
-		trimmed := strings.TrimLeft(raw, " \t\r\f\v")
-		col := len(raw) - len(trimmed) + 1
+	p.n.Title = strings.TrimSpace(text[:eol])
+	var (
+		cur, next card // the card being read and the line just tokenized
+		have      bool // cur holds a card
+		inControl bool
+		controlAt Position
+	)
+	cur.toks = make([]token, 0, 16)
+	next.toks = make([]token, 0, 16)
+	for nl, lineNo := eol, 2; nl < len(text) && !p.ended; lineNo++ {
+		start := nl + 1 // the line is text[start:le]
+		le := strings.IndexByte(text[start:], '\n')
+		if le < 0 {
+			le = len(text)
+		} else {
+			le += start
+		}
+		nl = le
+		i := start
+		for i < le && isLeftSpace(text[i]) {
+			i++
+		}
+		col := i - start + 1
 		if inControl {
-			if lowerASCII(firstWord(trimmed)) == ".endc" {
+			j := i
+			for j < le && !isWordEnd(text[j]) {
+				j++
+			}
+			if low[i:j] == ".endc" {
 				inControl = false
 			}
 			continue
 		}
-		if trimmed == "" || trimmed[0] == '*' {
+		if i == le || text[i] == '*' {
 			continue
 		}
-		if trimmed[0] == '+' {
-			toks := tokenize(trimmed[1:], lineNo, col+1)
-			if len(toks) == 0 {
+		if text[i] == '+' {
+			next.toks = tokenizeTo(next.toks[:0], text, low, i+1, le, lineNo, start)
+			if len(next.toks) == 0 {
 				continue
 			}
-			if cur == nil {
+			if !have {
 				return nil, p.errAt(token{line: lineNo, col: col}, ErrSyntax, "continuation line with no card to continue")
 			}
-			cur.toks = append(cur.toks, toks...)
-			cur.end = endOf(toks)
+			cur.toks = append(cur.toks, next.toks...)
+			cur.end = endOf(next.toks)
 			continue
 		}
-		toks := tokenize(trimmed, lineNo, col)
-		if len(toks) == 0 { // a line holding only a ; or $ comment
+		next.toks = tokenizeTo(next.toks[:0], text, low, i, le, lineNo, start)
+		if len(next.toks) == 0 { // a line holding only a ; or $ comment
 			continue
 		}
-		if err := flush(); err != nil {
-			return nil, err
+		if have {
+			have = false
+			if err := p.card(&cur); err != nil {
+				return nil, err
+			}
 		}
 		if p.ended {
 			break
 		}
-		if lowerASCII(toks[0].text) == ".control" {
+		if next.toks[0].low == ".control" {
 			inControl = true
-			controlAt = p.pos(toks[0])
-			p.note(toks[0], "skipped .control … .endc block (tngd runs only the .tran card)")
+			controlAt = p.pos(next.toks[0])
+			p.note(next.toks[0], "skipped .control … .endc block (tngd runs only the .tran card)")
 			continue
 		}
-		cur = &card{toks: toks, end: endOf(toks)}
+		cur, next = next, cur
+		cur.end = endOf(cur.toks)
+		have = true
 	}
-	if err := flush(); err != nil {
-		return nil, err
+	if have {
+		if err := p.card(&cur); err != nil {
+			return nil, err
+		}
+	}
+	if len(p.n.Elements) == 0 {
+		p.n.Elements = nil // as without pre-sizing
 	}
 	if inControl {
 		p.n.Notes = append(p.n.Notes, Note{At: controlAt, Msg: ".control block has no .endc"})
@@ -184,40 +225,86 @@ func parseBytes(data []byte, file string) (*Netlist, error) {
 	return p.n, nil
 }
 
-// firstWord returns s up to the first blank.
-func firstWord(s string) string {
-	if i := strings.IndexAny(s, " \t\r\f\v,;"); i >= 0 {
-		return s[:i]
+// lowerFile returns lowerASCII(s), eight bytes at a time: a byte b < 0x80
+// is upper case when b + (0x80 − 'A') carries into bit 7 and
+// b + (0x80 − 'Z' − 1) does not, and bit 5 (0x20) then lowers it.
+func lowerFile(s string) string {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	var b strings.Builder
+	b.Grow(len(s))
+	var chunk [4096]byte
+	for len(s) > 0 {
+		n := copy(chunk[:], s)
+		s = s[n:]
+		i := 0
+		for ; i+8 <= n; i += 8 {
+			x := binary.LittleEndian.Uint64(chunk[i:])
+			h := x &^ highs
+			upper := (h + (0x80-'A')*ones) &^ (h + (0x80-'Z'-1)*ones) &^ x & highs
+			binary.LittleEndian.PutUint64(chunk[i:], x|upper>>2)
+		}
+		for ; i < n; i++ {
+			if c := chunk[i]; 'A' <= c && c <= 'Z' {
+				chunk[i] = c + 'a' - 'A'
+			}
+		}
+		b.Write(chunk[:n])
 	}
-	return s
+	return b.String()
 }
 
-func isBlank(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == ','
+// isLeftSpace reports the bytes trimmed before the first field of a line.
+func isLeftSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'
 }
 
-// tokenize splits one physical line (from column col on) into fields:
-// blanks and commas separate, '(' ')' '=' are fields of their own, ';'
-// starts a comment anywhere and '$' at the start of a field.
-func tokenize(s string, line, col int) []token {
-	var toks []token
-	i := 0
-	for i < len(s) {
-		c := s[i]
-		switch {
-		case isBlank(c):
+// isWordEnd reports the bytes that end the first word of a line inside a
+// .control block.
+func isWordEnd(c byte) bool { return isLeftSpace(c) || c == ',' || c == ';' }
+
+func isBlank(c byte) bool { return byteClass[c] == clBlank }
+
+// Byte classes of the tokenizer.
+const (
+	clBlank   = 1 << iota // blanks and commas: separate fields
+	clSingle              // ( ) =: a field of its own
+	clComment             // ;: starts a comment anywhere
+	clDollar              // $: starts a comment at the start of a field
+)
+
+// byteClass holds the classes of each byte; a field ends at any byte with
+// a class other than clDollar.
+var byteClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\r\f\v,") {
+		t[c] = clBlank
+	}
+	t['('], t[')'], t['='] = clSingle, clSingle, clSingle
+	t[';'] = clComment
+	t['$'] = clDollar
+	return t
+}()
+
+// tokenizeTo appends to toks the fields of text[i:end], part of the line
+// that starts at byte ls and has number line: blanks and commas separate,
+// '(' ')' '=' are fields of their own, ';' starts a comment anywhere and
+// '$' at the start of a field. low is text with ASCII letters lowered.
+func tokenizeTo(toks []token, text, low string, i, end, line, ls int) []token {
+	text, low = text[:end], low[:end]
+	for i < len(text) {
+		switch byteClass[text[i]] {
+		case clBlank:
 			i++
-		case c == ';' || c == '$':
+		case clComment, clDollar:
 			return toks
-		case c == '(' || c == ')' || c == '=':
-			toks = append(toks, token{text: s[i : i+1], line: line, col: col + i})
+		case clSingle:
+			toks = append(toks, token{text: text[i : i+1], low: low[i : i+1], line: line, col: i - ls + 1})
 			i++
 		default:
-			j := i
-			for j < len(s) && !isBlank(s[j]) && s[j] != ';' && s[j] != '(' && s[j] != ')' && s[j] != '=' {
+			j := i + 1
+			for j < len(text) && byteClass[text[j]]&^clDollar == 0 {
 				j++
 			}
-			toks = append(toks, token{text: s[i:j], line: line, col: col + i})
+			toks = append(toks, token{text: text[i:j], low: low[i:j], line: line, col: i - ls + 1})
 			i = j
 		}
 	}
@@ -242,7 +329,7 @@ func (p *parser) note(t token, format string, args ...any) {
 // card parses one logical line.
 func (p *parser) card(c *card) error {
 	head := c.toks[0]
-	name := lowerASCII(head.text)
+	name := head.low
 	if p.inSub {
 		if name == ".ends" {
 			p.inSub = false
@@ -262,11 +349,13 @@ func (p *parser) card(c *card) error {
 		return p.errAt(head, ErrSyntax, "expected an element or a dot-card, found %q", head.text)
 	}
 	if prev, dup := p.names[name]; dup {
-		return p.errAt(head, ErrSyntax, "element %s is already defined at %s", head.text, prev)
+		return p.errAt(head, ErrSyntax, "element %s is already defined at %s", head.text, p.n.Elements[prev].At)
 	}
-	p.names[name] = p.pos(head)
+	p.names[name] = int32(len(p.n.Elements))
 	cur := &cursor{p: p, c: c, i: 1}
-	e := Element{Kind: kind, Name: head.text, At: p.pos(head)}
+	// The element is read in place: on an error the deck is discarded.
+	p.n.Elements = append(p.n.Elements, Element{Kind: kind, Name: head.text, At: p.pos(head)})
+	e := &p.n.Elements[len(p.n.Elements)-1]
 	var err error
 	if e.Plus, err = cur.node("node n+"); err != nil {
 		return err
@@ -291,7 +380,7 @@ func (p *parser) card(c *card) error {
 			return err
 		}
 		if t, ok := cur.peek(); ok {
-			if lowerASCII(t.text) != "ic" {
+			if t.low != "ic" {
 				return cur.unsupportedRest()
 			}
 			cur.i++
@@ -307,12 +396,12 @@ func (p *parser) card(c *card) error {
 			}
 		}
 	case CurrentSource, VoltageSource:
-		if err := p.source(cur, &e); err != nil {
+		if err := p.source(cur, e); err != nil {
 			return err
 		}
 	case VCCS, VCVS:
 		if t, ok := cur.peek(); ok {
-			switch lowerASCII(t.text) {
+			switch t.low {
 			case "poly", "value", "table", "cur", "vol", "laplace", "freq", "nand", "nor", "and", "or":
 				if t2, ok := cur.peekAt(1); ok && (t2.text == "(" || t2.text == "=") {
 					return p.errAt(t, ErrUnsupported, "%s form of %s is not supported: write %s n+ n- nc+ nc- value", t.text, e.Name, kind.letter())
@@ -336,7 +425,6 @@ func (p *parser) card(c *card) error {
 			return err
 		}
 	}
-	p.n.Elements = append(p.n.Elements, e)
 	return nil
 }
 
@@ -350,7 +438,7 @@ func (p *parser) source(cur *cursor, e *Element) error {
 		if !ok {
 			break
 		}
-		switch word := lowerASCII(t.text); word {
+		switch word := t.low; word {
 		case "dc":
 			cur.i++
 			if hasValue {
@@ -407,8 +495,11 @@ func (p *parser) trnoise(cur *cursor, kw token, e *Element) error {
 	if err := cur.expect("("); err != nil {
 		return err
 	}
-	var vals []float64
-	var toks []token
+	// The first eight parameters (one more than allowed, for the error).
+	var valBuf [8]float64
+	var tokBuf [8]token
+	vals, toks := valBuf[:0], tokBuf[:0]
+	count := 0
 	for {
 		t, ok := cur.peek()
 		if !ok {
@@ -422,13 +513,15 @@ func (p *parser) trnoise(cur *cursor, kw token, e *Element) error {
 		if err != nil {
 			return err
 		}
-		vals = append(vals, v)
-		toks = append(toks, t)
+		if count++; len(vals) < len(valBuf) {
+			vals = append(vals, v)
+			toks = append(toks, t)
+		}
 	}
 	if len(vals) < 2 {
 		return p.errAt(kw, ErrSyntax, "TRNOISE needs at least NA and NT: TRNOISE(NA NT 0 0)")
 	}
-	if len(vals) > 7 {
+	if count > 7 {
 		return p.errAt(toks[7], ErrSyntax, "TRNOISE takes at most 7 parameters")
 	}
 	na, nt := vals[0], vals[1]
@@ -507,14 +600,15 @@ func (p *parser) tran(cur *cursor) error {
 		return p.errAt(head, ErrSyntax, "second .tran card (the first is at %s)", p.n.Tran.At)
 	}
 	tr := &Tran{At: p.pos(head)}
-	var vals []float64
-	var toks []token
+	var valBuf [4]float64
+	var tokBuf [4]token
+	vals, toks := valBuf[:0], tokBuf[:0]
 	for {
 		t, ok := cur.peek()
 		if !ok {
 			break
 		}
-		if lowerASCII(t.text) == "uic" {
+		if t.low == "uic" {
 			cur.i++
 			tr.UIC = true
 			if err := cur.done(); err != nil {
@@ -569,7 +663,7 @@ func (p *parser) ic(cur *cursor) error {
 		if !ok {
 			return nil
 		}
-		if lowerASCII(t.text) != "v" {
+		if t.low != "v" {
 			return p.errAt(t, ErrSyntax, "expected V(node)=value in .ic, found %q", t.text)
 		}
 		cur.i++
@@ -648,12 +742,25 @@ func (c *cursor) node(what string) (string, error) {
 	if IsGround(t.text) {
 		return "0", nil
 	}
-	key := lowerASCII(t.text)
-	if canon, ok := c.p.nodes[key]; ok {
-		return canon, nil
+	// A one-entry cache per field position: consecutive cards often share
+	// their nodes (n+ of a resistor and of its noise source, say).
+	nc := &c.p.nodeCache[c.i&3]
+	if nc.low == t.low && nc.canon != "" {
+		return nc.canon, nil
 	}
-	c.p.nodes[key] = t.text
-	return t.text, nil
+	key := t.low
+	canon, ok := c.p.nodes[key]
+	if !ok {
+		c.p.nodes[key], canon = t.text, t.text
+	}
+	nc.low, nc.canon = key, canon
+	return canon, nil
+}
+
+// valueSlot picks the entry of the parser's value cache for the non-empty
+// text s of a field: a hash of its length and first and last bytes.
+func valueSlot(s string) int {
+	return int(uint(len(s))+31*uint(s[0])+7*uint(s[len(s)-1])+3*uint(s[len(s)/2])) & (len(parser{}.valueCache) - 1)
 }
 
 // value reads a number.
@@ -662,7 +769,15 @@ func (c *cursor) value(what string) (float64, token, error) {
 	if !ok {
 		return 0, t, c.missing(what)
 	}
+	vc := &c.p.valueCache[valueSlot(t.text)]
+	if vc.text == t.text && vc.text != "" {
+		c.i++
+		return vc.v, t, nil
+	}
 	v, err := ParseValue(t.text)
+	if err == nil {
+		vc.text, vc.v = t.text, v
+	}
 	if err != nil {
 		var ve *valueErr
 		msg := "expected " + what + ", found " + strconv.Quote(t.text)

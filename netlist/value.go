@@ -4,16 +4,11 @@ import (
 	"errors"
 	"math"
 	"strconv"
-	"strings"
 )
 
 // ErrValue is returned (wrapped) by [ParseValue] for text that is not a
 // SPICE number.
 var ErrValue = errors.New("netlist: not a number")
-
-// scale maps SPICE scale suffixes (lower case) to powers of ten; "mil"
-// (25.4e-6) is handled apart because it is not a power of ten.
-var scale = map[byte]int{'f': -15, 'p': -12, 'n': -9, 'u': -6, 'm': -3, 'k': 3, 'g': 9, 't': 12}
 
 // ParseValue parses a SPICE number: an optional sign, digits with an
 // optional decimal point, an optional exponent (e or E, optional sign,
@@ -27,23 +22,21 @@ var scale = map[byte]int{'f': -15, 'p': -12, 'n': -9, 'u': -6, 'm': -3, 'k': 3, 
 // It returns an error wrapping [ErrValue] for empty text, a missing digit,
 // a non-letter after the number, or a value that overflows float64.
 func ParseValue(s string) (float64, error) {
+	if len(s) == 1 && isDigit(s[0]) {
+		return float64(s[0] - '0'), nil
+	}
 	i := 0
-	var b strings.Builder
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		b.WriteByte(s[i])
 		i++
 	}
 	digits := 0
 	for i < len(s) && isDigit(s[i]) {
-		b.WriteByte(s[i])
 		i++
 		digits++
 	}
 	if i < len(s) && s[i] == '.' {
-		b.WriteByte('.')
 		i++
 		for i < len(s) && isDigit(s[i]) {
-			b.WriteByte(s[i])
 			i++
 			digits++
 		}
@@ -51,6 +44,7 @@ func ParseValue(s string) (float64, error) {
 	if digits == 0 {
 		return 0, valueError(s, "expected a number")
 	}
+	mant := i // s[:mant] is the signed decimal mantissa
 	exp := 0
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
 		j := i + 1
@@ -79,26 +73,63 @@ func ParseValue(s string) (float64, error) {
 			i = k
 		}
 	}
+	if i == len(s) {
+		// A plain decimal (no suffix): strconv reads it as it stands, the
+		// same correctly rounded value as mantissa·10^exp.
+		v, err := strconv.ParseFloat(s, 64)
+		return checkValue(s, v, err, false)
+	}
 	mil := false
-	if i < len(s) {
-		rest := lowerASCII(s[i:])
-		switch {
-		case strings.HasPrefix(rest, "meg"):
-			exp += 6
-		case strings.HasPrefix(rest, "mil"):
-			mil = true
-		default:
-			exp += scale[rest[0]] // 0 for a plain unit letter
-		}
-		for j := i; j < len(s); j++ {
-			if !isLetter(s[j]) {
-				return 0, valueError(s, "unexpected "+strconv.QuoteRune(rune(s[j]))+" after the number")
-			}
+	switch c := s[i] | 0x20; { // lower case of a letter
+	case c == 'm' && len(s)-i >= 3 && s[i+1]|0x20 == 'e' && s[i+2]|0x20 == 'g':
+		exp += 6
+	case c == 'm' && len(s)-i >= 3 && s[i+1]|0x20 == 'i' && s[i+2]|0x20 == 'l':
+		mil = true
+	case isLetter(s[i]):
+		exp += scale(c) // 0 for a plain unit letter
+	}
+	for j := i; j < len(s); j++ {
+		if !isLetter(s[j]) {
+			return 0, valueError(s, "unexpected "+strconv.QuoteRune(rune(s[j]))+" after the number")
 		}
 	}
-	b.WriteString("e")
-	b.WriteString(strconv.Itoa(exp))
-	v, err := strconv.ParseFloat(b.String(), 64)
+	// mantissa "e" exp, in a stack buffer unless the mantissa is long.
+	var buf [40]byte
+	b := append(buf[:0], s[:mant]...)
+	b = append(b, 'e')
+	b = strconv.AppendInt(b, int64(exp), 10)
+	v, err := strconv.ParseFloat(string(b), 64)
+	return checkValue(s, v, err, mil)
+}
+
+// scale returns the power of ten of the SPICE scale suffix letter c (lower
+// case), 0 for any other letter; "meg" and "mil" are handled apart, "mil"
+// (25.4e-6) because it is not a power of ten.
+func scale(c byte) int {
+	switch c {
+	case 'f':
+		return -15
+	case 'p':
+		return -12
+	case 'n':
+		return -9
+	case 'u':
+		return -6
+	case 'm':
+		return -3
+	case 'k':
+		return 3
+	case 'g':
+		return 9
+	case 't':
+		return 12
+	}
+	return 0
+}
+
+// checkValue finishes ParseValue: the result of strconv (whose range
+// errors become ±Inf or 0), scaled by 25.4e-6 for mil, or an error.
+func checkValue(s string, v float64, err error, mil bool) (float64, error) {
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return 0, valueError(s, "expected a number")
 	}
