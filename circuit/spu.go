@@ -220,6 +220,11 @@ type SPU struct {
 	// (see arrayKeep).
 	jSrc [2]*mat.Dense
 	jCur int
+	// jExact: the last factored programming made the J array and its copy
+	// Jᵀ exact images of one J (exact arrays, ideal stage gain), so that
+	// F = Bᵀ bit for bit; jClipped counts the J array's clipped entries.
+	jExact   bool
+	jClipped int
 	aSrc *mat.Dense
 	hBuf *mat.Dense // H as a *mat.Dense while programming
 
@@ -491,7 +496,11 @@ func (s *SPU) ProgramFactored(J mat.Matrix, H mat.Symmetric, lambda float64) (Pr
 		ar := p.a.programTo(p.t, p.scale, s.rng, &p.d, p.keep)
 		rep.Entries += ar.Entries
 		rep.Clipped += ar.Clipped
+		if p.a == s.arrJ {
+			s.jClipped = ar.Clipped
+		}
 	}
+	s.jExact = exJ && exJT && gain == nil
 	s.planBound = math.Inf(1)
 	if lambda > 0 {
 		s.planBound = 1 / lambda

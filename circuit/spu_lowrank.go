@@ -128,6 +128,10 @@ type lowRank struct {
 	hintTol float64 // lrHintTol times the full scale of F
 	hinted  bool    // the last coupling came from the hint
 
+	// exact: the programming made F = Bᵀ by construction (SPU.jExact);
+	// unclipped: and nothing of the J array clipped.
+	exact, unclipped bool
+
 	// Noise level, keyed by Q = σ² per cell and the stage noise.
 	noiseOK      bool
 	q, sigQ      []float64 // σ_i², σ_i per cell
@@ -247,6 +251,7 @@ func (s *SPU) lowRankFactor() (*lowRank, error) {
 	}
 	var done chan struct{}
 	if needEig {
+		lr.exact, lr.unclipped = s.jExact, s.jClipped == 0
 		k, hsym := lr.coupling(m, s.progGen, dbar)
 		done = make(chan struct{})
 		go func() {
@@ -323,7 +328,14 @@ func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) (k, hsym []fl
 		jm := lr.hintJ.RawMatrix()
 		jd, ldj = jm.Data, jm.Stride
 	}
-	twin, image := lrCopies(fm.Data, fm.Stride, bm.Data, bm.Stride, jd, ldj, lr.hintC, lr.hintTol, r, n)
+	var twin, image bool
+	if lr.exact {
+		// Exact arrays programmed from one copy of J with ideal stages: F =
+		// Bᵀ by construction, and F = c·J to rounding without clipping.
+		twin, image = true, jd != nil && lr.unclipped
+	} else {
+		twin, image = lrCopies(fm.Data, fm.Stride, bm.Data, bm.Stride, jd, ldj, lr.hintC, lr.hintTol, r, n)
+	}
 	lr.twin, lr.hinted = twin, image && lr.gramFromHint(m.eps)
 	switch {
 	case lr.hinted:

@@ -592,3 +592,46 @@ func TestLowRankGramHint(t *testing.T) {
 		})
 	}
 }
+
+// TestLowRankExactCopies: when the SPU records that its two J copies are
+// exact images of one J (exact arrays, ideal stage op-amps), the low-rank
+// method skips its comparison of the arrays; the comparison itself must
+// then find F = Bᵀ bit for bit and, without clipping, F = c·J within the
+// hint's tolerance. Quantized arrays and finite stage gain are not
+// recorded as exact (the comparison decides there).
+func TestLowRankExactCopies(t *testing.T) {
+	rng := rand.New(rand.NewPCG(45, 45))
+	J, H, _ := factoredProblem(90, 3, 10, rng)
+	J.Scale(5, J)
+	cases := []struct {
+		name        string
+		hw          Hardware
+		exact, clip bool
+		wantTwin    bool
+	}{
+		{"ideal", Hardware{}, true, false, true},
+		{"g_min", Hardware{Arrays: ArraySpec{GMin: 1e-5}}, true, false, true},
+		{"clipping", Hardware{Scaling: Scaling{Mode: ScaleFixed, TimeScale: 50}}, true, true, true},
+		{"quantized", Hardware{Arrays: ArraySpec{Bits: 6}}, false, false, true},
+		{"stage gain", Hardware{StageOpAmp: OpAmp{Gain: 1e4}}, false, false, false},
+		{"mismatch", Hardware{Arrays: ArraySpec{ProgrammingError: 0.01}}, false, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := NewSPU(&c.hw, Factored, 90, 30, rand.NewPCG(1, 1))
+			require.NoError(t, err)
+			rep, err := s.ProgramFactored(J, H, 0.1)
+			require.NoError(t, err)
+			require.Equal(t, c.exact, s.jExact, "recorded as exact")
+			require.Equal(t, c.clip, s.jClipped > 0, "clipped: %d of %d", s.jClipped, rep.Entries)
+			m := &s.model
+			fm, bm, jm := m.F.RawMatrix(), m.B.RawMatrix(), J.RawMatrix()
+			full := s.hw.R * (s.hw.Arrays.GMax - s.hw.Arrays.GMin)
+			twin, image := lrCopies(fm.Data, fm.Stride, bm.Data, bm.Stride, jm.Data, jm.Stride, s.hw.R*s.scale.J, lrHintTol*full, 30, 90)
+			assert.Equal(t, c.wantTwin, twin, "F = Bᵀ")
+			if c.exact {
+				assert.Equal(t, !c.clip, image, "F = c·J")
+			}
+		})
+	}
+}
