@@ -48,7 +48,7 @@ func Build(n *Netlist, opt *BuildOptions) (*circuit.Circuit, error) {
 	if opt == nil {
 		opt = &BuildOptions{}
 	}
-	if err := n.Validate(); err != nil {
+	if err := n.validate(); err != nil {
 		return nil, err
 	}
 	c := &circuit.Circuit{Temperature: n.Kelvin()}
