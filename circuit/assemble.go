@@ -82,23 +82,33 @@ func (c *Circuit) stamps() (*mna, error) {
 	if t := c.Temperature; !(t >= 0) || math.IsInf(t, 0) {
 		return nil, fmt.Errorf("%w: temperature %g K must be non-negative and finite", ErrInvalid, t)
 	}
-	seen := make(map[string]bool, len(c.elements))
+	// One pass: names, terminals, and the node order of [Circuit.Nodes]
+	// (first appearance among the terminals).
+	seen := make(map[string]struct{}, len(c.elements))
+	idx := make(map[string]int)
+	var nodes []string
 	for i, e := range c.elements {
 		name := e.ElementName()
 		if name == "" {
 			return nil, &ElementError{Element: fmt.Sprintf("#%d", i), Err: ErrInvalid, Detail: "empty element name"}
 		}
-		if seen[name] {
+		if _, dup := seen[name]; dup {
 			return nil, &ElementError{Element: name, Err: ErrInvalid, Detail: "duplicate element name"}
 		}
-		seen[name] = true
+		seen[name] = struct{}{}
 		for _, t := range e.Terminals() {
 			if t == "" {
 				return nil, &ElementError{Element: name, Err: ErrInvalid, Detail: "empty node name"}
 			}
+			if IsGround(t) {
+				continue
+			}
+			if _, ok := idx[t]; !ok {
+				idx[t] = len(nodes)
+				nodes = append(nodes, t)
+			}
 		}
 	}
-	nodes, idx := c.nodeIndex()
 	n := len(nodes)
 	s := &stamper{
 		n:           n,
@@ -261,10 +271,15 @@ func reduce(m *mna) (*Model, error) {
 
 	// Step 2: the descriptor system in z:
 	// E ż + Cu u̇ + M z = Su u + Pt ξ.
-	e := mul(pt, mul(m.c, nm))
-	mz := mul(pt, mul(m.g, nm))
-	su := mul(pt, sub(m.inj, mul(m.g, vp)))
-	cu := mul(pt, mul(m.c, vp))
+	var e, mz, su, cu *dense
+	if nb == 0 { // N = Pt = I and Vp = 0: the products are copies
+		e, mz, su, cu = m.c.clone(), m.g.clone(), m.inj.clone(), newDense(n, nu)
+	} else {
+		e = mul(pt, mul(m.c, nm))
+		mz = mul(pt, mul(m.g, nm))
+		su = mul(pt, sub(m.inj, mul(m.g, vp)))
+		cu = mul(pt, mul(m.c, vp))
+	}
 
 	// Step 3: split z into dynamic (sel) and algebraic (rest) variables,
 	// with ξ = z_sel + To z_rest + Tu u the quantity whose derivative
@@ -327,7 +342,10 @@ func reduce(m *mna) (*Model, error) {
 	xy := x.cols(seq(r+nu, x.c))
 	a := sub(m11, mul(m12, x21))
 	bu := sub(mul(y1, sx), mul(m12, xs))
-	lr := mul(sub(y1, mul(m12, xy)), pt) // r×n: noise currents → state
+	lr := sub(y1, mul(m12, xy)) // r×n: noise currents → state
+	if nb > 0 {
+		lr = mul(lr, pt)
+	}
 	d := mulT(mul(lr, m.noise), lr)
 	d.symmetrize()
 
@@ -352,8 +370,15 @@ func reduce(m *mna) (*Model, error) {
 		copy(zx.d[j*r:(j+1)*r], hx.d[i*r:(i+1)*r])
 		copy(zu.d[j*nu:(j+1)*nu], hu.d[i*nu:(i+1)*nu])
 	}
-	vx := mul(nm, zx)
-	vu := plus(vp, mul(nm, zu))
+	var vx, vu *dense
+	if nb == 0 {
+		vx, vu = zx, plus(vp, zu)
+		for i, v := range vx.d {
+			vx.d[i] = v + 0 // −0 → +0, as the product N·zx gave
+		}
+	} else {
+		vx, vu = mul(nm, zx), plus(vp, mul(nm, zu))
+	}
 
 	// Change of state x = ξ − Tu u: x is continuous between input steps
 	// and equals node voltages, and jumps by −Tu·Δu when the inputs step
