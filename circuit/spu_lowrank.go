@@ -138,6 +138,9 @@ type lowRank struct {
 	keySU, keySW []float64
 	noisy        bool
 	gq, ss       []float64    // r×r G = VᵀQV, S Sᵀ (nil without noise)
+	gqLazy       bool         // G = gqScale·Ĥ P Ĥ, formed only when needed
+	gqScale      float64      // Q = gqScale·ε
+	stageNoisy   bool         // S Sᵀ ≠ 0
 	gt, yt       []complex128 // r×r G̃, Ỹ (nil without noise)
 
 	// Input level, keyed by the cell constants and stage offsets.
@@ -252,11 +255,11 @@ func (s *SPU) lowRankFactor() (*lowRank, error) {
 	var done chan struct{}
 	if needEig {
 		lr.exact, lr.unclipped = s.jExact, s.jClipped == 0
-		k, hsym := lr.coupling(m, s.progGen, dbar)
+		hsym := lr.coupling(m, s.progGen, dbar)
 		done = make(chan struct{})
 		go func() {
 			defer close(done)
-			lr.eigen(k, hsym)
+			lr.eigen(m, hsym)
 		}()
 	}
 	if needNoise {
@@ -272,7 +275,7 @@ func (s *SPU) lowRankFactor() (*lowRank, error) {
 		return nil, lr.err
 	}
 	if needNoise {
-		lr.noiseCoordinates()
+		lr.noiseCoordinates(m)
 	}
 	if needInput {
 		lr.inputCoordinates()
@@ -306,11 +309,11 @@ func (lr *lowRank) sameNoise(m *spuModel) bool {
 	return true
 }
 
-// coupling records the eigen level's keys (the reference damping d̄) and
-// returns K = Ĥ F diag(ε) B, and a copy of Ĥ when the two J copies are
-// identical and Ĥ is symmetric (nil otherwise): then P = F diag(ε) Fᵀ is
-// symmetric and the symmetric-definite path applies (lrEigenSymDef).
-func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) (k, hsym []float64) {
+// coupling records the eigen level's keys (the reference damping d̄),
+// computes P = F diag(ε) B and returns a copy of Ĥ when the two J copies
+// are identical and Ĥ is symmetric (nil otherwise): then P is symmetric
+// and the symmetric-definite path applies (lrEigenSymDef).
+func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) (hsym []float64) {
 	n, r := lr.n, lr.r
 	lr.gen, lr.d = gen, dbar
 	lr.eps = append(lr.eps[:0], m.eps...)
@@ -344,8 +347,6 @@ func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) (k, hsym []fl
 	default:
 		lrMulTo(p, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, m.eps, lrOperand{bm.Data, bm.Stride, false}, false)
 	}
-	k = make([]float64, r*r)
-	lrMulTo(k, r, r, r, r, lrOperand{hm.Data, hm.Stride, false}, nil, lrOperand{p, r, false}, false)
 	hsym = nil
 	if lr.twin {
 		hsym = make([]float64, r*r)
@@ -365,7 +366,7 @@ func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) (k, hsym []fl
 	lr.f1, lr.f2, lr.h1, lr.h2 = grow(lr.f1, r), grow(lr.f2, r), grow(lr.h1, r), grow(lr.h2, r)
 	lr.u1, lr.u2, lr.v, lr.om = grow(lr.u1, r), grow(lr.u2, r), grow(lr.v, r), grow(lr.om, r)
 	lr.zq, lr.bo = grow(lr.zq, n), grow(lr.bo, n)
-	return k, hsym
+	return hsym
 }
 
 // SetGram gives the SPU the Gram matrix gram = J Jᵀ (r×r, in the units of
@@ -472,14 +473,14 @@ func lrCopies(f []float64, ldf int, b []float64, ldb int, j []float64, ldj int, 
 	return twin, twin && !off.Load()
 }
 
-// eigen computes the eigendecomposition K = X Λ X⁻¹ (K destroyed), checks
+// eigen computes the eigendecomposition K = X Λ X⁻¹ of K = Ĥ P, checks
 // stability and conditioning, and sets lr.err if the method cannot run.
 // With hsym (the symmetric Ĥ of identical J copies) it tries the
 // symmetric-definite path first (lrEigenSymDef), else the general one.
-func (lr *lowRank) eigen(k, hsym []float64) {
+func (lr *lowRank) eigen(m *spuModel, hsym []float64) {
 	r, d := lr.r, lr.d
 	lr.lam = nil
-	for _, v := range k {
+	for _, v := range lr.p {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			lr.err = fmt.Errorf("%w: non-finite coupling", errLowRank)
 			return
@@ -509,6 +510,9 @@ func (lr *lowRank) eigen(k, hsym []float64) {
 			return
 		}
 	}
+	hm := m.Hs.RawMatrix()
+	k := make([]float64, r*r)
+	lrMulTo(k, r, r, r, r, lrOperand{hm.Data, hm.Stride, false}, nil, lrOperand{lr.p, r, false}, false)
 	if !lrEigen(k, r, wr, wi, lr.xr) {
 		lr.err = fmt.Errorf("%w: eigenvalues of the coupling did not converge", errLowRank)
 		return
@@ -582,20 +586,18 @@ func (lr *lowRank) noiseGram(m *spuModel) {
 	lr.gq, lr.ss = grow(lr.gq, r*r), grow(lr.ss, r*r)
 	clear(lr.gq)
 	clear(lr.ss)
+	lr.gqLazy, lr.stageNoisy = false, stageNoise
 	if cellNoise {
-		gf := make([]float64, r*r)
-		tmp := make([]float64, r*r)
 		if c, ok := lr.noiseMultiple(); ok {
-			// F Q Fᵀ = c·F diag(ε) Fᵀ, already computed.
-			for i, v := range lr.p {
-				gf[i] = c * v
-			}
+			// F Q Fᵀ = c·F diag(ε) Fᵀ = c·P, already computed: G = c·Ĥ P Ĥᵀ,
+			// formed in noiseCoordinates only if the eigendecomposition
+			// did not take the symmetric path (then G̃ = c·Λ²).
+			lr.gqLazy, lr.gqScale = true, c
 		} else {
+			gf := make([]float64, r*r)
 			lrMulTo(gf, r, r, r, n, lrOperand{fm.Data, fm.Stride, false}, lr.q, lrOperand{fm.Data, fm.Stride, true}, true)
+			lr.hpht(lr.gq, hm.Data, hm.Stride, gf)
 		}
-		lrMulTo(tmp, r, r, r, r, hop, nil, lrOperand{gf, r, false}, false)
-		lrMulTo(lr.gq, r, r, r, r, lrOperand{tmp, r, false}, nil, hopT, false)
-		symmetrize(lr.gq, r)
 	}
 	if stageNoise {
 		lrMulTo(lr.ss, r, r, r, r, hop, su2, hopT, true)
@@ -603,6 +605,15 @@ func (lr *lowRank) noiseGram(m *spuModel) {
 			lr.ss[k*r+k] += m.sigW[k] * m.sigW[k]
 		}
 	}
+}
+
+// hpht writes Ĥ A Ĥᵀ (symmetrized) into dst for the r×r symmetric a.
+func (lr *lowRank) hpht(dst, h []float64, ldh int, a []float64) {
+	r := lr.r
+	tmp := make([]float64, r*r)
+	lrMulTo(tmp, r, r, r, r, lrOperand{h, ldh, false}, nil, lrOperand{a, r, false}, false)
+	lrMulTo(dst, r, r, r, r, lrOperand{tmp, r, false}, nil, lrOperand{h, ldh, true}, false)
+	symmetrize(dst, r)
 }
 
 // noiseMultiple reports whether Q = c·ε with identical J copies, so that
@@ -620,8 +631,10 @@ func (lr *lowRank) noiseMultiple() (float64, bool) {
 	return lr.q[0] / lr.eps[0], true
 }
 
-// noiseCoordinates computes G̃ = X⁻¹GX⁻ᴴ and Ỹ (see the method).
-func (lr *lowRank) noiseCoordinates() {
+// noiseCoordinates computes G̃ = X⁻¹GX⁻ᴴ and Ỹ (see the method). On the
+// symmetric path with G = c·Ĥ P Ĥ (lr.gqLazy), G̃ = c·Λ² without a product:
+// X⁻¹Ĥ P = Λ X⁻¹ (from K X = X Λ) and X⁻¹ Ĥ X⁻ᵀ = Z⁻¹ S Z⁻ᵀ = Λ.
+func (lr *lowRank) noiseCoordinates(m *spuModel) {
 	r, d := lr.r, lr.d
 	if !lr.noisy {
 		lr.gt, lr.yt = nil, nil
@@ -634,10 +647,31 @@ func (lr *lowRank) noiseCoordinates() {
 	st := make([]complex128, r*r)
 	tmp := make([]float64, r*r)
 	out := make([]float64, r*r)
+	if lr.gqLazy && !lr.sym {
+		hm := m.Hs.RawMatrix()
+		gf := make([]float64, r*r)
+		for i, v := range lr.p {
+			gf[i] = lr.gqScale * v
+		}
+		lr.hpht(lr.gq, hm.Data, hm.Stride, gf)
+	}
 	for _, p := range []struct {
-		src []float64
-		dst []complex128
-	}{{lr.gq, lr.gt}, {lr.ss, st}} {
+		src  []float64
+		dst  []complex128
+		zero bool // src = 0
+		diag bool // dst = c·Λ²
+	}{{lr.gq, lr.gt, false, lr.gqLazy && lr.sym}, {lr.ss, st, !lr.stageNoisy, false}} {
+		switch {
+		case p.zero:
+			clear(p.dst)
+			continue
+		case p.diag:
+			clear(p.dst)
+			for i, l := range lr.lam {
+				p.dst[i*r+i] = complex(lr.gqScale, 0) * l * l
+			}
+			continue
+		}
 		lrMulTo(tmp, r, r, r, r, xinv, nil, lrOperand{p.src, r, false}, false)
 		lrMulTo(out, r, r, r, r, lrOperand{tmp, r, false}, nil, xinvT, false)
 		for i, v := range out {

@@ -91,7 +91,8 @@ type lowRankCase struct {
 	// eigendecomposition applies) and the cell noise uniform (the noise
 	// Gram is a multiple of the coupling's). "ideal clusters" has r = 80
 	// with the 8-fold zero eigenvalue of the softmax blocks (one cluster)
-	// and many close eigenvalues.
+	// and many close eigenvalues. "ideal N<r" has a singular P: the general
+	// path with the noise Gram formed late.
 	ideal bool
 }
 
@@ -103,6 +104,7 @@ var lowRankCases = []lowRankCase{
 	{"unstable", 14, 3, 3, 20, false, true, false},
 	{"ideal", 20, 3, 3, 27, false, false, true},
 	{"ideal clusters", 150, 8, 10, 28, false, false, true},
+	{"ideal N<r", 6, 4, 3, 23, false, false, true},
 }
 
 func (c lowRankCase) spu(t *testing.T, hw *Hardware) (*SPU, *rand.Rand) {
@@ -127,7 +129,8 @@ func (c lowRankCase) spu(t *testing.T, hw *Hardware) (*SPU, *rand.Rand) {
 	lr, err := s.lowRankFactor()
 	require.NoError(t, err)
 	require.Equal(t, c.ideal, lr.twin, "identical J copies")
-	require.Equal(t, c.ideal, lr.sym, "symmetric-definite eigendecomposition")
+	// P = F diag(ε) Fᵀ is positive definite only for N ≥ r.
+	require.Equal(t, c.ideal && c.n >= c.b*c.dz, lr.sym, "symmetric-definite eigendecomposition")
 	pairs := false
 	for _, k := range lr.kind {
 		pairs = pairs || k == 1
