@@ -225,8 +225,8 @@ type SPU struct {
 	// F = Bᵀ bit for bit; jClipped counts the J array's clipped entries.
 	jExact   bool
 	jClipped int
-	aSrc *mat.Dense
-	hBuf *mat.Dense // H as a *mat.Dense while programming
+	aSrc     *mat.Dense
+	hBuf     *mat.Dense // H as a *mat.Dense while programming
 
 	x       []float64 // state, layout of the model
 	xLayout int       // model dimension the state was laid out for
