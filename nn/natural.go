@@ -302,6 +302,7 @@ type natural struct {
 	// GramCurvatureSolver and reused by the reference solve).
 	gram      mat.SymDense
 	gramValid bool
+	refDone   bool // o.ref holds this step's reference solve
 
 	// matrix-free CG
 	cgIters   int
@@ -336,7 +337,7 @@ func (o *natural) Lambda() float64 { return o.lambda }
 
 func (o *natural) Step(theta []float64, p *Pass) (StepInfo, error) {
 	checkStep(o.n, theta, p)
-	o.gramValid = false
+	o.gramValid, o.refDone = false, false
 	lr := o.cfg.LR * o.cfg.Schedule.Factor(o.k)
 	o.info.reset(o.k, p.Loss(), lr)
 	o.info.Lambda = o.lambda
@@ -399,6 +400,18 @@ func (o *natural) Step(theta []float64, p *Pass) (StepInfo, error) {
 
 // reference fills StepInfo.Reference and the solve errors.
 func (o *natural) reference(p *Pass) error {
+	if !o.refDone {
+		if err := o.referenceSolve(p); err != nil {
+			return err
+		}
+	}
+	o.info.Reference = o.ref
+	o.info.SolveRelErr, o.info.SolveCos = CompareSolves(o.gt, o.ref)
+	return nil
+}
+
+// referenceSolve writes the exact (JᵀHJ + λI)⁻¹g of the step into o.ref.
+func (o *natural) referenceSolve(p *Pass) error {
 	if o.ref == nil {
 		o.ref = make([]float64, o.n)
 	}
@@ -408,12 +421,9 @@ func (o *natural) reference(p *Pass) error {
 	}
 	if o.method == methodWoodbury {
 		copy(o.ref, o.gt)
-	} else if err := p.dampedSolveTo(o.ref, o.g, o.lambda, gram); err != nil {
-		return err
+		return nil
 	}
-	o.info.Reference = o.ref
-	o.info.SolveRelErr, o.info.SolveCos = CompareSolves(o.gt, o.ref)
-	return nil
+	return p.dampedSolveTo(o.ref, o.g, o.lambda, gram)
 }
 
 // CompareSolves returns the relative error ‖est − ref‖/‖ref‖ and the cosine
@@ -472,7 +482,25 @@ func (o *natural) solve(p *Pass) error {
 		}
 		p.GramTo(&o.gram)
 		o.gramValid = true
-		return gs.SolveGramTo(o.gtv, o.J, &o.gram, &o.H, o.lambda, o.gv, start)
+		if !o.cfg.Reference {
+			return gs.SolveGramTo(o.gtv, o.J, &o.gram, &o.H, o.lambda, o.gv, start)
+		}
+		// The reference solve needs only the Pass and the Gram matrix: it
+		// runs while the solver works (the cores are otherwise idle in
+		// its serial parts).
+		var refErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			refErr = o.referenceSolve(p)
+		}()
+		err := gs.SolveGramTo(o.gtv, o.J, &o.gram, &o.H, o.lambda, o.gv, start)
+		<-done
+		o.refDone = refErr == nil
+		if err != nil {
+			return err
+		}
+		return refErr
 	}
 	return o.solver.SolveTo(o.gtv, o.J, &o.H, o.lambda, o.gv, start)
 }
