@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"math/bits"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/blas"
@@ -610,132 +609,22 @@ func slicesEqual(a, b []float64) bool {
 	return true
 }
 
-// Standard normal variates for the modal path, drawn from a *rand.PCG
-// without an interface call per draw: the ziggurat of math/rand/v2
-// (Marsaglia & Tsang, "The ziggurat method for generating random
-// variables", J. Stat. Softw. 5 (2000)) with the same tables, rebuilt here
-// by their set-up recursion, so that exNormal(p) returns exactly what
-// rand.New(p).NormFloat64() would (a test compares 10⁶ draws).
-const exZigR = 3.442619855899 // start of the tail
-
-var exZigK, exZigW, exZigF = exZigTables()
-
-func exZigTables() (k [128]uint32, w, f [128]float32) {
-	const m1 = 1 << 31
-	dn, tn, vn := exZigR, exZigR, 9.91256303526217e-3
-	q := vn / math.Exp(-.5*dn*dn)
-	k[0] = uint32((dn / q) * m1)
-	w[0] = float32(q / m1)
-	w[127] = float32(dn / m1)
-	f[0] = 1
-	f[127] = float32(math.Exp(-.5 * dn * dn))
-	for i := 126; i >= 1; i-- {
-		dn = math.Sqrt(-2 * math.Log(vn/dn+math.Exp(-.5*dn*dn)))
-		k[i+1] = uint32((dn / tn) * m1)
-		tn = dn
-		f[i] = float32(math.Exp(-.5 * dn * dn))
-		w[i] = float32(dn / m1)
-	}
-	return k, w, f
-}
-
-// exFillNormals fills dst with standard normal variates from p, the
-// PCG state held in registers (read and written back through
+// exFillNormals fills dst with standard normal variates from p, exactly
+// those of rand.New(p).NormFloat64(), with the PCG state held in registers
+// (pcgNormal; the state is read and written back through
 // AppendBinary/UnmarshalBinary, "pcg:" then the high and low state words,
-// big-endian); the rectangle test is inline (more than 98% of draws), the
-// rest in exNormalSlow.
+// big-endian).
 func exFillNormals(p *rand.PCG, dst []float64) {
 	var buf [20]byte
 	enc, err := p.AppendBinary(buf[:0])
 	if err != nil || len(enc) != 20 {
 		panic("circuit: unexpected rand.PCG encoding")
 	}
-	hi, lo := binary.BigEndian.Uint64(enc[4:]), binary.BigEndian.Uint64(enc[12:])
-	for k := range dst {
-		var u uint64
-		hi, lo, u = exPCGStep(hi, lo)
-		j := int32(u)
-		i := u >> 32 & 0x7f
-		aj := uint32(j)
-		if j < 0 {
-			aj = uint32(-j)
-		}
-		if aj < exZigK[i] {
-			dst[k] = float64(j) * float64(exZigW[i])
-			continue
-		}
-		s := exPCG{hi, lo}
-		dst[k] = exNormalSlow(&s, u)
-		hi, lo = s.hi, s.lo
-	}
-	binary.BigEndian.PutUint64(enc[4:], hi)
-	binary.BigEndian.PutUint64(enc[12:], lo)
+	g := pcgNormal{hi: binary.BigEndian.Uint64(enc[4:]), lo: binary.BigEndian.Uint64(enc[12:])}
+	g.fill(dst)
+	binary.BigEndian.PutUint64(enc[4:], g.hi)
+	binary.BigEndian.PutUint64(enc[12:], g.lo)
 	if err := p.UnmarshalBinary(enc); err != nil {
 		panic("circuit: unexpected rand.PCG encoding")
-	}
-}
-
-// exPCGStep advances the PCG state (hi, lo) of math/rand/v2 and returns
-// the new state and its output (PCG-DXSM, as rand.PCG.Uint64).
-func exPCGStep(hi, lo uint64) (nhi, nlo, out uint64) {
-	const (
-		mulHi    = 2549297995355413924
-		mulLo    = 4865540595714422341
-		incHi    = 6364136223846793005
-		incLo    = 1442695040888963407
-		cheapMul = 0xda942042e4dd58b5
-	)
-	h, l := bits.Mul64(lo, mulLo)
-	h += hi*mulLo + lo*mulHi
-	l, c := bits.Add64(l, incLo, 0)
-	h, _ = bits.Add64(h, incHi, c)
-	nhi, nlo = h, l
-	h ^= h >> 32
-	h *= cheapMul
-	h ^= h >> 48
-	return nhi, nlo, h * (l | 1)
-}
-
-// exPCG is a PCG state outside registers, for the slow path.
-type exPCG struct{ hi, lo uint64 }
-
-func (g *exPCG) Uint64() uint64 {
-	var u uint64
-	g.hi, g.lo, u = exPCGStep(g.hi, g.lo)
-	return u
-}
-
-// exNormalSlow finishes a draw whose first word u failed the rectangle test:
-// the tail or wedge test, then fresh words until one is accepted.
-func exNormalSlow(p *exPCG, u uint64) float64 {
-	unit := func() float64 { return float64(p.Uint64()<<11>>11) / (1 << 53) }
-	for {
-		j := int32(u)
-		i := u >> 32 & 0x7f
-		x := float64(j) * float64(exZigW[i])
-		aj := uint32(j)
-		if j < 0 {
-			aj = uint32(-j)
-		}
-		if aj < exZigK[i] {
-			return x
-		}
-		if i == 0 {
-			for {
-				x = -math.Log(unit()) * (1.0 / exZigR)
-				y := -math.Log(unit())
-				if y+y >= x*x {
-					break
-				}
-			}
-			if j > 0 {
-				return exZigR + x
-			}
-			return -exZigR - x
-		}
-		if exZigF[i]+float32(unit())*(exZigF[i-1]-exZigF[i]) < float32(math.Exp(-.5*x*x)) {
-			return x
-		}
-		u = p.Uint64()
 	}
 }
