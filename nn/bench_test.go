@@ -4,14 +4,20 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/tngd/tngd/internal/gemm"
 )
 
 // benchSetup returns the default MNIST CNN with initialised θ and a Pass
 // after Forward on b MNIST training images (random pixels if the files are
-// missing: timings barely depend on the values).
+// missing: timings barely depend on the values). It installs
+// internal/gemm's BLAS for gonum, as cmd/tngd does, so that the dense
+// products are timed as in a run.
 func benchSetup(b *testing.B, batch int) (*Model, []float64, *Pass) {
 	b.Helper()
+	blas64.Use(gemm.BLAS{})
 	m := CNN{}.Build(Shape{1, 28, 28}, 10)
 	rng := rand.New(rand.NewPCG(1, 2))
 	theta := make([]float64, m.NumParams())

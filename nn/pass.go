@@ -14,9 +14,16 @@ import (
 // product (Jacobian, JVP, VJP, GGN-vector product, Gram matrix, output
 // Hessian) reuse them. Create one per model and batch size with [NewPass]
 // and call [Pass.Forward] for each minibatch. Forward, the gradient, the
-// Jacobian, JVP, VJP and GGN products allocate nothing; GramTo and
-// DampedSolveTo allocate their workspaces on first use and a few small
-// headers per call.
+// Jacobian, JVP, VJP, GGN products and GramTo allocate nothing after their
+// first call (which sizes the workspaces); DampedSolveTo allocates a few
+// small headers per call.
+//
+// Forward and the products run sample by sample on up to GOMAXPROCS
+// goroutines, with results that do not depend on the number of
+// goroutines, bit for bit: every output entry is computed by one goroutine
+// in a fixed order, and the sums over the batch (gradient, VJP, GGN
+// product) add fixed chunks of 16 samples in chunk order (see
+// parallel.go).
 //
 // Conventions: b is the batch size of the last Forward, dz the model's
 // output size, r = b·dz, and N the number of parameters. Row s·dz + o of the
@@ -54,6 +61,16 @@ type Pass struct {
 
 	gram *gramWork
 	wood *woodburyWork
+
+	// Parallel products (see parallel.go): sc[k] is worker k's scratch
+	// (sc[0] aliases bufs, tmp, unit, hz, gws and store); workers is the
+	// number of workers (0: GOMAXPROCS); par is the current call; parts
+	// and quad are the per-chunk sums of sumOverBatch and QuadForm.
+	sc      []*scratch
+	workers int
+	par     parState
+	parts   [][]float64
+	quad    []float64
 
 	// Evaluation (see eval.go): infer[l] is layer l's cache-free forward
 	// pass (nil if it has none); noCache is set while the activations
@@ -138,9 +155,7 @@ func (p *Pass) Forward(theta, x, y []float64) float64 {
 		panic("nn: Forward on an evaluation-only Pass")
 	}
 	b := p.setBatch(theta, x, y)
-	for s := range b {
-		p.forwardSample(s)
-	}
+	p.run(parForward, b)
 	return p.evalLoss()
 }
 
@@ -240,26 +255,26 @@ func (p *Pass) forwardSample(s int) {
 	}
 }
 
-// backSample backpropagates the output cotangent u (length dz) of sample s.
-// For each layer l, a non-nil p.gws[l] receives the layer's parameter
-// gradient (accumulated, or written over it when set is true) and a non-nil
-// p.store[l] receives a copy of the cotangent of the layer's output. u must
-// not alias p.bufs. With set, the caller must make sure that the
-// backpropagation reaches every layer with a non-nil gws.
-func (p *Pass) backSample(s int, u []float64, set bool) {
+// backSample backpropagates the output cotangent u (length dz) of sample s
+// with the scratch sc. For each layer l, a non-nil sc.gws[l] receives the
+// layer's parameter gradient (accumulated, or written over it when set is
+// true) and a non-nil sc.store[l] receives a copy of the cotangent of the
+// layer's output. u must not alias sc.bufs. With set, the caller must make
+// sure that the backpropagation reaches every layer with a non-nil gws.
+func (p *Pass) backSample(sc *scratch, s int, u []float64, set bool) {
 	dy := u
 	k := 0
 	for l := len(p.m.layers) - 1; l >= 0; l-- {
 		lay := p.m.layers[l]
-		if st := p.store[l]; st != nil {
+		if st := sc.store[l]; st != nil {
 			copy(st, dy)
 		}
 		var dx []float64
 		if l > p.firstP {
-			dx = p.bufs[k][:lay.in().Size()]
+			dx = sc.bufs[k][:lay.in().Size()]
 			k ^= 1
 		}
-		lay.backward(dx, p.gws[l], dy, p.act(l, s), p.act(l+1, s), p.params(l), p.cache(l, s), p.tmp, set)
+		lay.backward(dx, sc.gws[l], dy, p.act(l, s), p.act(l+1, s), p.params(l), p.cache(l, s), sc.tmp, set)
 		if dx == nil {
 			break
 		}
@@ -267,31 +282,31 @@ func (p *Pass) backSample(s int, u []float64, set bool) {
 	}
 }
 
-// setGws points p.gws at the per-layer segments of g (nil clears them).
-func (p *Pass) setGws(g []float64) {
-	for l := range p.gws {
+// setGwsIn points gws at the per-layer segments of g (nil clears them).
+func (p *Pass) setGwsIn(gws [][]float64, g []float64) {
+	for l := range gws {
 		lo, hi := p.m.offsets[l], p.m.offsets[l+1]
 		if g == nil || lo == hi {
-			p.gws[l] = nil
+			gws[l] = nil
 		} else {
-			p.gws[l] = g[lo:hi]
+			gws[l] = g[lo:hi]
 		}
 	}
 }
 
 // jvpSample writes into dst (length dz) the output tangent J_s v of sample
-// s for the parameter tangent v (length N).
-func (p *Pass) jvpSample(dst []float64, s int, v []float64) {
+// s for the parameter tangent v (length N), with the scratch sc.
+func (p *Pass) jvpSample(sc *scratch, dst []float64, s int, v []float64) {
 	var tx []float64
 	k := 2
 	for l, lay := range p.m.layers {
-		ty := p.bufs[k][:lay.out().Size()]
+		ty := sc.bufs[k][:lay.out().Size()]
 		k ^= 1
 		var tw []float64
 		if lo, hi := p.m.offsets[l], p.m.offsets[l+1]; lo < hi {
 			tw = v[lo:hi]
 		}
-		lay.jvp(ty, tx, tw, p.act(l, s), p.act(l+1, s), p.params(l), p.cache(l, s), p.tmp)
+		lay.jvp(ty, tx, tw, p.act(l, s), p.act(l+1, s), p.params(l), p.cache(l, s), sc.tmp)
 		tx = ty
 	}
 	copy(dst, tx)
@@ -323,12 +338,7 @@ func (p *Pass) needForward() {
 func (p *Pass) GradTo(dst []float64) {
 	p.needLoss()
 	p.checkN(dst, "gradient")
-	clear(dst)
-	p.setGws(dst)
-	for s := range p.b {
-		p.backSample(s, p.gz[s*p.dz:(s+1)*p.dz], false)
-	}
-	p.setGws(nil)
+	p.sumOverBatch(parGrad, dst, nil)
 }
 
 // VJPTo writes Jᵀu into dst (length N) for u of length r.
@@ -336,14 +346,7 @@ func (p *Pass) VJPTo(dst, u []float64) {
 	p.needForward()
 	p.checkN(dst, "VJP destination")
 	p.checkR(u, "VJP cotangent")
-	clear(dst)
-	p.setGws(dst)
-	dz := p.dz
-	for s := range p.b {
-		copy(p.hz, u[s*dz:(s+1)*dz])
-		p.backSample(s, p.hz, false)
-	}
-	p.setGws(nil)
+	p.sumOverBatch(parVJP, dst, u)
 }
 
 // JVPTo writes Jv into dst (length r) for v of length N.
@@ -351,9 +354,9 @@ func (p *Pass) JVPTo(dst, v []float64) {
 	p.needForward()
 	p.checkN(v, "JVP tangent")
 	p.checkR(dst, "JVP destination")
-	for s := range p.b {
-		p.jvpSample(dst[s*p.dz:(s+1)*p.dz], s, v)
-	}
+	p.par.out, p.par.in = dst, v
+	p.run(parJVP, p.b)
+	p.par.out, p.par.in = nil, nil
 }
 
 // hessian fills the per-sample blocks H_s/b if needed.
@@ -451,37 +454,41 @@ func mulBlocks(dst, h, u []float64, dz int) {
 // F: one JVP, a block Hessian product and one VJP per sample, about the
 // cost of a forward and a backward pass. It panics without targets.
 func (p *Pass) GGNVecTo(dst, v []float64) {
-	h := p.hessian()
+	p.hessian()
 	p.checkN(v, "GGN tangent")
 	p.checkN(dst, "GGN destination")
-	dz := p.dz
-	jz := p.unit
-	clear(dst)
-	p.setGws(dst)
-	for s := range p.b {
-		p.jvpSample(jz, s, v)
-		mulBlocks(p.hz, h[s*dz*dz:(s+1)*dz*dz], jz, dz)
-		p.backSample(s, p.hz, false)
-	}
-	p.setGws(nil)
+	p.sumOverBatch(parGGN, dst, v)
 }
 
 // QuadForm returns vᵀ F v = (Jv)ᵀ H (Jv), the curvature of the mean loss
 // along v, with one JVP. It panics without targets.
 func (p *Pass) QuadForm(v []float64) float64 {
-	h := p.hessian()
+	p.hessian()
 	p.checkN(v, "quadratic-form argument")
-	dz := p.dz
-	jz := p.unit
+	r := p.Rows()
+	if len(p.quad) < p.maxB*p.dz {
+		p.quad = make([]float64, p.maxB*p.dz)
+	}
+	p.par.in = v
+	p.run(parQuad, p.b)
+	p.par.in = nil
 	q := 0.0
-	for s := range p.b {
-		p.jvpSample(jz, s, v)
-		mulBlocks(p.hz, h[s*dz*dz:(s+1)*dz*dz], jz, dz)
-		for o, x := range jz {
-			q += x * p.hz[o]
-		}
+	for _, t := range p.quad[:r] {
+		q += t
 	}
 	return q
+}
+
+// quadSample writes the terms (J_s v)_o (H_s J_s v)_o of sample s into
+// p.quad[s·dz:(s+1)·dz].
+func (p *Pass) quadSample(sc *scratch, s int) {
+	dz := p.dz
+	jz := sc.unit
+	p.jvpSample(sc, jz, s, p.par.in)
+	mulBlocks(sc.hz, p.hess[s*dz*dz:(s+1)*dz*dz], jz, dz)
+	for o, x := range jz {
+		p.quad[s*dz+o] = x * sc.hz[o]
+	}
 }
 
 // JacobianTo writes the output Jacobian J (r×N) into dst: one backward pass
@@ -489,21 +496,26 @@ func (p *Pass) QuadForm(v []float64) float64 {
 // resized; otherwise it must be r×N.
 func (p *Pass) JacobianTo(dst *mat.Dense) {
 	p.needForward()
-	r, n, dz := p.Rows(), p.m.NumParams(), p.dz
+	r, n := p.Rows(), p.m.NumParams()
 	reuseDense(dst, r, n)
-	raw := dst.RawMatrix()
-	for s := range p.b {
-		for o := range dz {
-			// Every layer with parameters writes its segment of the row
-			// (set mode), so the row needs no clearing.
-			row := raw.Data[(s*dz+o)*raw.Stride : (s*dz+o)*raw.Stride+n]
-			p.setGws(row)
-			clear(p.unit)
-			p.unit[o] = 1
-			p.backSample(s, p.unit, true)
-		}
+	p.par.mat = dst.RawMatrix()
+	p.run(parJacobian, p.b)
+	p.par.mat = blas64.General{}
+}
+
+// jacobianSample writes the dz rows of J of sample s into p.par.mat.
+func (p *Pass) jacobianSample(sc *scratch, s int) {
+	dz, n, raw := p.dz, p.m.NumParams(), p.par.mat
+	for o := range dz {
+		// Every layer with parameters writes its segment of the row
+		// (set mode), so the row needs no clearing.
+		row := raw.Data[(s*dz+o)*raw.Stride : (s*dz+o)*raw.Stride+n]
+		p.setGwsIn(sc.gws, row)
+		clear(sc.unit)
+		sc.unit[o] = 1
+		p.backSample(sc, s, sc.unit, true)
 	}
-	p.setGws(nil)
+	p.setGwsIn(sc.gws, nil)
 }
 
 // gramWork holds the workspaces of GramTo, sized for maxB.
@@ -514,6 +526,11 @@ type gramWork struct {
 	block []*mat.Dense  // per other layer: r × np gradient rows
 	d     *mat.SymDense // r × r
 	k     *mat.SymDense // b × b
+
+	// Views at the size of the current call: deltas[j] is delta[j]'s
+	// first r rows and out columns, blocks[j] block[j]'s first r rows,
+	// acts[j] the b inputs of dense layer j.
+	deltas, blocks, acts []blas64.General
 }
 
 // GramTo writes the Gram matrix J Jᵀ (r×r) into dst, using the structure of
@@ -523,49 +540,38 @@ type gramWork struct {
 // (δ_i·δ_j)(a_{s(i)}·a_{s(j)} + 1): O(r²·out + b²·in) instead of
 // O(r²·out·in). The other layers with parameters (convolutions, whose
 // parameter count is small) contribute B Bᵀ from their explicit Jacobian
-// block B. An empty dst is resized; otherwise it must be r×r.
+// block B. The cotangents are computed on the Pass's workers, sample by
+// sample; the products go through the installed BLAS (blas64.Use). An
+// empty dst is resized; otherwise it must be r×r.
 func (p *Pass) GramTo(dst *mat.SymDense) {
 	p.needForward()
 	r, dz, b := p.Rows(), p.dz, p.b
 	reuseSym(dst, r)
 	gw := p.gramWork()
 	// Views of the workspaces at the current size.
-	deltas := make([]*mat.Dense, len(gw.dense))
 	for i, l := range gw.dense {
-		deltas[i] = gw.delta[i].Slice(0, r, 0, p.m.layers[l].out().Size()).(*mat.Dense)
+		in := p.m.layers[l].in().Size()
+		gw.deltas[i] = gw.delta[i].RawMatrix()
+		gw.deltas[i].Rows, gw.deltas[i].Cols = r, p.m.layers[l].out().Size()
+		gw.acts[i] = blas64.General{Rows: b, Cols: in, Stride: in, Data: p.acts[l][:b*in]}
 	}
-	blocks := make([]*mat.Dense, len(gw.other))
 	for i, l := range gw.other {
-		blocks[i] = gw.block[i].Slice(0, r, 0, p.m.layers[l].numParams()).(*mat.Dense)
+		gw.blocks[i] = gw.block[i].RawMatrix()
+		gw.blocks[i].Rows, gw.blocks[i].Cols = r, p.m.layers[l].numParams()
 	}
-	for s := range b {
-		for o := range dz {
-			i := s*dz + o
-			for j, l := range gw.dense {
-				p.store[l] = deltas[j].RawRowView(i)
-			}
-			for j, l := range gw.other {
-				p.gws[l] = blocks[j].RawRowView(i)
-			}
-			clear(p.unit)
-			p.unit[o] = 1
-			p.backSample(s, p.unit, true)
-		}
-	}
-	clear(p.store)
-	p.setGws(nil)
+	p.run(parGram, b)
 
 	out := dst.RawSymmetric()
 	for i := range r {
 		clear(out.Data[i*out.Stride+i : i*out.Stride+r])
 	}
-	d := symView(gw.d, r)
-	k := symView(gw.k, b)
-	for j, l := range gw.dense {
-		a := mat.NewDense(b, p.m.layers[l].in().Size(), p.acts[l][:b*p.m.layers[l].in().Size()])
-		d.SymOuterK(1, deltas[j])
-		k.SymOuterK(1, a)
-		dr, kr := d.RawSymmetric(), k.RawSymmetric()
+	dr := gw.d.RawSymmetric()
+	dr.N = r
+	kr := gw.k.RawSymmetric()
+	kr.N = b
+	for j := range gw.dense {
+		blas64.Syrk(blas.NoTrans, 1, gw.deltas[j], 0, dr)
+		blas64.Syrk(blas.NoTrans, 1, gw.acts[j], 0, kr)
 		for i := range r {
 			si := i / dz
 			orow := out.Data[i*out.Stride:]
@@ -577,13 +583,31 @@ func (p *Pass) GramTo(dst *mat.SymDense) {
 		}
 	}
 	for j := range gw.other {
-		bl := blocks[j].RawMatrix()
-		blas64.Syrk(blas.NoTrans, 1, bl, 1, out)
+		blas64.Syrk(blas.NoTrans, 1, gw.blocks[j], 1, out)
 	}
 }
 
-func symView(s *mat.SymDense, n int) *mat.SymDense {
-	return s.SliceSym(0, n).(*mat.SymDense)
+// gramSample writes the dz rows of sample s of the Gram workspaces: the
+// output cotangents of the dense layers and the Jacobian blocks of the
+// others.
+func (p *Pass) gramSample(sc *scratch, s int) {
+	gw := p.gram
+	for o := range p.dz {
+		i := s*p.dz + o
+		for j, l := range gw.dense {
+			d := gw.deltas[j]
+			sc.store[l] = d.Data[i*d.Stride : i*d.Stride+d.Cols]
+		}
+		for j, l := range gw.other {
+			bl := gw.blocks[j]
+			sc.gws[l] = bl.Data[i*bl.Stride : i*bl.Stride+bl.Cols]
+		}
+		clear(sc.unit)
+		sc.unit[o] = 1
+		p.backSample(sc, s, sc.unit, true)
+	}
+	clear(sc.store)
+	clear(sc.gws)
 }
 
 func (p *Pass) gramWork() *gramWork {
@@ -604,6 +628,9 @@ func (p *Pass) gramWork() *gramWork {
 			gw.block = append(gw.block, mat.NewDense(rmax, lay.numParams(), nil))
 		}
 	}
+	gw.deltas = make([]blas64.General, len(gw.dense))
+	gw.acts = make([]blas64.General, len(gw.dense))
+	gw.blocks = make([]blas64.General, len(gw.other))
 	p.gram = gw
 	return gw
 }
