@@ -54,6 +54,7 @@ const (
 	parVJP
 	parGGN
 	parQuad
+	parWoodbury
 )
 
 // parState is the current parallel call of a Pass: what to do, the
@@ -178,6 +179,8 @@ func (p *Pass) chunk(sc *scratch, i int) {
 		p.sumChunk(sc, i)
 	case parQuad:
 		p.quadSample(sc, i)
+	case parWoodbury:
+		p.woodburyRows(i)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -115,6 +116,55 @@ type woodburyWork struct {
 	x     []float64
 	root  hessRoot
 	q     []float64
+
+	gram2  blas64.Symmetric // the Gram matrix of the current solve
+	lambda float64          // λ of the current solve
+}
+
+// woodburyRows writes the rows of sample block s (rows s·dz to
+// (s+1)·dz − 1) of the full Gram matrix G (w.gfull), of T = G Q and of
+// S = λI + Q T (upper triangle).
+func (p *Pass) woodburyRows(s int) {
+	w := p.wood
+	dz, r, b := p.dz, p.Rows(), p.b
+	gr := w.gram2
+	for i := s * dz; i < (s+1)*dz; i++ {
+		grow := w.gfull[i*r : (i+1)*r]
+		for j := range i {
+			grow[j] = gr.Data[j*gr.Stride+i]
+		}
+		copy(grow[i:], gr.Data[i*gr.Stride+i:i*gr.Stride+r])
+	}
+	// T = G Q, column block by column block: T[i, J] = G[i, J] Q_J.
+	for i := s * dz; i < (s+1)*dz; i++ {
+		grow, trow := w.gfull[i*r:(i+1)*r], w.t[i*r:(i+1)*r]
+		for c := range b {
+			qc := w.q[c*dz*dz : (c+1)*dz*dz]
+			gc := grow[c*dz : (c+1)*dz]
+			for j := range dz {
+				v := 0.0
+				for l, x := range gc {
+					v += x * qc[l*dz+j]
+				}
+				trow[c*dz+j] = v
+			}
+		}
+	}
+	// S = λI + Q T, row block by row block: S[I, j] = Q_I T[I, j].
+	sr := w.s.RawSymmetric()
+	qs := w.q[s*dz*dz : (s+1)*dz*dz]
+	for a := range dz {
+		i := s*dz + a
+		row := sr.Data[i*sr.Stride:]
+		for j := i; j < r; j++ {
+			v := 0.0
+			for l := range dz {
+				v += qs[a*dz+l] * w.t[(s*dz+l)*r+j]
+			}
+			row[j] = v
+		}
+		row[i] += w.lambda
+	}
 }
 
 // solveWoodbury writes the exact g̃ into o.gt with the Pass's structured
@@ -164,45 +214,12 @@ func (p *Pass) dampedSolveTo(dst, g []float64, lambda float64, gram *mat.SymDens
 		p.GramTo(&w.gram)
 		gram = &w.gram
 	}
-	gr := gram.RawSymmetric()
-	for i := range r {
-		for j := i; j < r; j++ {
-			v := gr.Data[i*gr.Stride+j]
-			w.gfull[i*r+j], w.gfull[j*r+i] = v, v
-		}
-	}
-	// T = G Q, column block by column block: T[i, J] = G[i, J] Q_J.
-	for i := range r {
-		grow, trow := w.gfull[i*r:(i+1)*r], w.t[i*r:(i+1)*r]
-		for s := range b {
-			qs := w.q[s*dz*dz : (s+1)*dz*dz]
-			gs := grow[s*dz : (s+1)*dz]
-			for j := range dz {
-				v := 0.0
-				for l, x := range gs {
-					v += x * qs[l*dz+j]
-				}
-				trow[s*dz+j] = v
-			}
-		}
-	}
-	// S = λI + Q T, row block by row block: S[I, j] = Q_I T[I, j].
-	sr := w.s.RawSymmetric()
-	for s := range b {
-		qs := w.q[s*dz*dz : (s+1)*dz*dz]
-		for a := range dz {
-			i := s*dz + a
-			row := sr.Data[i*sr.Stride:]
-			for j := i; j < r; j++ {
-				v := 0.0
-				for l := range dz {
-					v += qs[a*dz+l] * w.t[(s*dz+l)*r+j]
-				}
-				row[j] = v
-			}
-			row[i] += lambda
-		}
-	}
+	// The rows of the full Gram matrix, T and S, sample block by sample
+	// block on the Pass's workers (each row by one worker, as one would).
+	w.gram2 = gram.RawSymmetric()
+	w.lambda = lambda
+	p.run(parWoodbury, b)
+	w.gram2 = blas64.Symmetric{}
 	if ok := w.chol.Factorize(w.s); !ok {
 		return ErrNotPositiveDefinite
 	}
