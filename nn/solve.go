@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -220,12 +221,9 @@ func (p *Pass) dampedSolveTo(dst, g []float64, lambda float64, gram *mat.SymDens
 	w.lambda = lambda
 	p.run(parWoodbury, b)
 	w.gram2 = blas64.Symmetric{}
-	if ok := w.chol.Factorize(w.s); !ok {
-		return ErrNotPositiveDefinite
-	}
 	p.JVPTo(w.u, g)
 	mulBlocks(w.w, w.q, w.u, dz)
-	if err := w.chol.SolveVecTo(w.c, mat.NewVecDense(r, w.w)); err != nil {
+	if err := w.solveS(lambda, false); err != nil {
 		return err
 	}
 	mulBlocks(w.u, w.q, w.c.RawVector().Data, dz)
@@ -235,6 +233,38 @@ func (p *Pass) dampedSolveTo(dst, g []float64, lambda float64, gram *mat.SymDens
 		dst[i] = inv * (gi - w.x[i])
 	}
 	return nil
+}
+
+// solveS solves S c = w.w into w.c, S = λI + (a positive semi-definite
+// matrix) in w.s. mat.Cholesky estimates the condition number after
+// factorising (Dlansy and Dpocon: three times the cost of the
+// factorisation at r = 640), to report mat.Condition above
+// mat.ConditionTolerance. S's 2-norm condition number is at most tr S/λ
+// and its 1-norm one at most r·tr S/λ; when that bound is below the
+// tolerance the error cannot arise, and S is factorised in place by the
+// same Potrf and solved by the same Potrs (the same bits) without the
+// estimate, unless estimate is set. S is overwritten.
+func (w *woodburyWork) solveS(lambda float64, estimate bool) error {
+	sr := w.s.RawSymmetric()
+	r := sr.N
+	tr := 0.0
+	for i := range r {
+		tr += sr.Data[i*sr.Stride+i]
+	}
+	if !estimate && lambda > 0 && float64(r)*tr/lambda <= mat.ConditionTolerance {
+		u, ok := lapack64.Potrf(sr)
+		if !ok {
+			return ErrNotPositiveDefinite
+		}
+		c := w.c.RawVector().Data
+		copy(c, w.w)
+		lapack64.Potrs(u, blas64.General{Rows: r, Cols: 1, Stride: 1, Data: c})
+		return nil
+	}
+	if ok := w.chol.Factorize(w.s); !ok {
+		return ErrNotPositiveDefinite
+	}
+	return w.chol.SolveVecTo(w.c, mat.NewVecDense(r, w.w))
 }
 
 // hessRoot computes Q_s = H_s^{1/2}, the symmetric square root of each
