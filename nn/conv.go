@@ -306,6 +306,54 @@ func (l *convLayer) backward(dx, gw, dy, _, _, w, cache, tmp []float64, set bool
 	}
 }
 
+// gradPooled is backward(nil, gw, dy, …) for the cotangent dy that the
+// max pooling pl sends back from its own output cotangent dyp (pcache its
+// cache for the sample): the same bits, without forming dy. dy is zero but
+// at the windows' maxima, so the positions with a non-zero cotangent are
+// visited straight from pl's sorted indices, in the increasing order in
+// which backward finds them, each value summed as pl.backward does.
+// (gradRowsTo adds the rows to g one after the other, so where the groups
+// end does not change the bits.) The pooling's input must be this layer's
+// output.
+func (l *convLayer) gradPooled(gw, dyp []float64, pl *poolLayer, pcache, cache []float64, set bool) {
+	if set {
+		clear(gw[:l.numParams()])
+	}
+	gb := gw[l.f*l.ckk:]
+	pt := cache[l.ckk*l.np : 2*l.ckk*l.np]
+	ord := pl.sortedOutputs(pcache)
+	m := pl.oh * pl.ow
+	var js [gradGroup]int
+	var ds [gradGroup]float64
+	for f := range l.f {
+		gf := gw[f*l.ckk : (f+1)*l.ckk]
+		of := ord[f*m : (f+1)*m]
+		base := f * l.np
+		n, sb := 0, 0.0
+		for t := 0; t < m; {
+			o := int(of[t])
+			idx := pcache[o]
+			v := 0.0
+			v += dyp[o]
+			for t++; t < m && pcache[int(of[t])] == idx; t++ {
+				v += dyp[int(of[t])]
+			}
+			if v == 0 {
+				continue
+			}
+			if n == gradGroup {
+				gradRowsTo(gf, pt, l.ckk, js[:n], ds[:n])
+				n = 0
+			}
+			js[n], ds[n] = int(idx)-base, v
+			n++
+			sb += v
+		}
+		gradRowsTo(gf, pt, l.ckk, js[:n], ds[:n])
+		gb[f] += sb
+	}
+}
+
 func (l *convLayer) jvp(ty, tx, tw, x, _, w, cache, tmp []float64) {
 	ty = ty[:l.f*l.np]
 	switch {

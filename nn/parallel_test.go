@@ -164,3 +164,77 @@ func TestPassParallelAllocs(t *testing.T) {
 		assert.Zero(t, testing.AllocsPerRun(5, c.f), c.name)
 	}
 }
+
+// TestGradPooledSameBits: the gradient of a convolution taken straight
+// from the cotangent of the max pooling above it (convLayer.gradPooled)
+// gives the same bits as the pooling's backward followed by the
+// convolution's, in the Jacobian, the gradient, the VJP and the Gram
+// matrix: on the MNIST CNN (non-overlapping 4×4 windows), on small models
+// with overlapping windows (3×3 stride 2, 2×2 stride 1: inputs shared by
+// windows sum their cotangents), a padded, strided convolution and many
+// windows per channel, each on
+// inputs that are zero on half of the image (ties in the windows, zero
+// cotangents) and on normal inputs.
+func TestGradPooledSameBits(t *testing.T) {
+	models := map[string]*Model{
+		"cnn": CNN{}.Build(Shape{1, 28, 28}, 10),
+		"overlap": NewSequential(Shape{2, 11, 11},
+			Conv2D{Filters: 3, Kernel: 3, Pad: 1}, MaxPool{Size: 3, Stride: 2}, ReLU{}, Flatten{}, Dense{Out: 4}),
+		"strided": NewSequential(Shape{1, 12, 12},
+			Conv2D{Filters: 4, Kernel: 3, Stride: 2, Pad: 1}, MaxPool{Size: 2}, Tanh{}, Flatten{}, Dense{Out: 3}),
+		// 256 and 961 windows per channel: more than gradGroup non-zero
+		// cotangents, so several gradRowsTo groups per channel.
+		"many": NewSequential(Shape{1, 34, 34},
+			Conv2D{Filters: 2, Kernel: 3}, MaxPool{Size: 2}, ReLU{}, Flatten{}, Dense{Out: 3}),
+		"many-overlap": NewSequential(Shape{1, 34, 34},
+			Conv2D{Filters: 2, Kernel: 3}, MaxPool{Size: 2, Stride: 1}, ReLU{}, Flatten{}, Dense{Out: 3}),
+	}
+	for _, name := range []string{"cnn", "overlap", "strided", "many", "many-overlap"} {
+		m := models[name]
+		for _, half := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/half-zero=%v", name, half), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(97, 98))
+				theta := make([]float64, m.NumParams())
+				m.Init(theta, rng)
+				b, dz := 21, m.OutSize()
+				x := make([]float64, b*m.InSize())
+				for i := range x {
+					if !half || i%m.InSize() < m.InSize()/2 {
+						x[i] = rng.NormFloat64()
+					}
+				}
+				y := make([]float64, b*dz)
+				u := make([]float64, b*dz)
+				for s := range b {
+					y[s*dz+rng.IntN(dz)] = 1
+				}
+				for i := range u {
+					u[i] = rng.NormFloat64()
+				}
+				run := func(pooled bool) passProducts {
+					p := NewPass(m, CrossEntropy{}, b)
+					require.True(t, p.pooledConv)
+					p.pooledConv = pooled
+					var r passProducts
+					r.loss = p.Forward(theta, x, y)
+					r.grad = make([]float64, len(theta))
+					p.GradTo(r.grad)
+					r.vjp = make([]float64, len(theta))
+					p.VJPTo(r.vjp, u)
+					var J mat.Dense
+					p.JacobianTo(&J)
+					r.J = J.RawMatrix().Data
+					var G mat.SymDense
+					p.GramTo(&G)
+					r.gram = G.RawSymmetric().Data
+					return r
+				}
+				want, got := run(false), run(true)
+				requireSameBits(t, "grad", want.grad, got.grad)
+				requireSameBits(t, "vjp", want.vjp, got.vjp)
+				requireSameBits(t, "J", want.J, got.J)
+				requireSameBits(t, "gram", want.gram, got.gram)
+			})
+		}
+	}
+}

@@ -58,6 +58,10 @@ type Pass struct {
 	gws    [][]float64
 	store  [][]float64
 	firstP int // first layer with parameters
+	// pooledConv: layer firstP is a convolution followed by max pooling,
+	// whose gradient backSample takes from the pooling's output
+	// cotangent (convLayer.gradPooled).
+	pooledConv bool
 
 	gram *gramWork
 	wood *woodburyWork
@@ -117,6 +121,11 @@ func newPass(m *Model, loss Loss, maxBatch int, evalOnly bool) *Pass {
 		if lay.numParams() > 0 && p.firstP == L {
 			p.firstP = l
 		}
+	}
+	if f := p.firstP; f+1 < L {
+		conv, ok1 := m.layers[f].(*convLayer)
+		pool, ok2 := m.layers[f+1].(*poolLayer)
+		p.pooledConv = ok1 && ok2 && pool.isMax && conv.out() == pool.in()
 	}
 	p.tmp = make([]float64, tmp)
 	for i := range p.bufs {
@@ -268,6 +277,16 @@ func (p *Pass) backSample(sc *scratch, s int, u []float64, set bool) {
 		lay := p.m.layers[l]
 		if st := sc.store[l]; st != nil {
 			copy(st, dy)
+		}
+		if l == p.firstP+1 && p.pooledConv && sc.store[l-1] == nil {
+			// Max pooling on the first layer with parameters, a
+			// convolution: its gradient straight from the pooling's
+			// output cotangent (the same bits; see gradPooled).
+			if gw := sc.gws[l-1]; gw != nil {
+				conv := p.m.layers[l-1].(*convLayer)
+				conv.gradPooled(gw, dy, lay.(*poolLayer), p.cache(l, s), p.cache(l-1, s), set)
+			}
+			break
 		}
 		var dx []float64
 		if l > p.firstP {

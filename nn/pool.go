@@ -57,13 +57,23 @@ func (l *poolLayer) spec() Layer {
 }
 
 // cacheLen: max pooling keeps the flat input index of each output's
-// maximum (stored as a float64, exact for any realistic size), followed by
-// the scratch rows of maxTo.
+// maximum (stored as a float64, exact for any realistic size), then, channel
+// by channel, the channel's outputs in increasing order of that index (ties
+// in output order; see sortedOutputs), followed by the scratch rows of
+// maxTo.
 func (l *poolLayer) cacheLen() int {
 	if l.isMax {
-		return l.out().Size() + l.rowsLen()
+		return 2*l.out().Size() + l.rowsLen()
 	}
 	return 0
+}
+
+// sortedOutputs returns the part of a max-pooling cache that lists each
+// channel's outputs (as float64) in increasing order of their maximum's
+// input index: the order in which backward's input cotangent holds them.
+func (l *poolLayer) sortedOutputs(cache []float64) []float64 {
+	n := l.out().Size()
+	return cache[n : 2*n]
 }
 
 // rowsLen is the length of maxTo's scratch: the column maxima of each
@@ -118,7 +128,7 @@ func (l *poolLayer) forward(y, x, _, cache []float64) {
 		// maximum, as the tie rule says (the window's first input when
 		// the maximum is NaN).
 		n := l.out().Size()
-		l.maxTo(y, x, cache[n:])
+		l.maxTo(y, x, cache[2*n:])
 		o := 0
 		for c := range l.shape.C {
 			base := c * H * W
@@ -128,6 +138,22 @@ func (l *poolLayer) forward(y, x, _, cache []float64) {
 					cache[o] = float64(firstEqual(x, i0, W, l.k, y[o]))
 					o++
 				}
+			}
+		}
+		// Insertion sort of each channel's outputs by index (stable:
+		// ties keep output order). Windows move right then down, so the
+		// indices are nearly sorted already.
+		m := l.oh * l.ow
+		for c := range l.shape.C {
+			ord := cache[n+c*m : n+(c+1)*m]
+			for t := range ord {
+				o := c*m + t
+				v := cache[o]
+				u := t
+				for ; u > 0 && cache[int(ord[u-1])] > v; u-- {
+					ord[u] = ord[u-1]
+				}
+				ord[u] = float64(o)
 			}
 		}
 		return
