@@ -43,6 +43,7 @@ func benchSetup(b *testing.B, batch int) (*Model, []float64, *Pass) {
 func benchForwardGrad(b *testing.B, batch int) {
 	m, theta, p := benchSetup(b, batch)
 	g := make([]float64, m.NumParams())
+	p.GradTo(g) // sizes the workers' scratch and chunk sums
 	b.ReportAllocs()
 	for b.Loop() {
 		p.ForwardAt(theta)
@@ -86,6 +87,7 @@ func benchGGNVec(b *testing.B, batch int) {
 	for i := range v {
 		v[i] = 1e-3 * float64(i%7)
 	}
+	p.GGNVecTo(dst, v) // sizes the workers' scratch and chunk sums
 	b.ReportAllocs()
 	for b.Loop() {
 		p.GGNVecTo(dst, v)
