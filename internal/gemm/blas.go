@@ -125,3 +125,63 @@ func checkMatrix(name string, rows, cols int, x []float64, ld int) {
 		panic(fmt.Sprintf("gemm: %s too short: %d elements for %d×%d with stride %d", name, len(x), rows, cols, ld))
 	}
 }
+
+// blasMinGemv is the smallest m·n of a Dgemv computed here (and split over
+// the cores, one goroutine per blasMinGemv entries): below it a goroutine
+// costs more than it saves.
+const blasMinGemv = 1 << 16
+
+// Dgemv computes y = alpha·op(A)·x + beta·y for the row-major m×n A, on
+// all cores when A has at least blasMinGemv entries and x, y are
+// contiguous: the rows of y (op = NoTrans, a dot product per row) or its
+// columns (Trans, rows of A added in order) are split between goroutines,
+// so the result does not depend on their number. It is the level-2
+// product of gonum's Hessenberg and tridiagonal reductions.
+func (impl BLAS) Dgemv(tA blas.Transpose, m, n int, alpha float64, a []float64, lda int, x []float64, incX int, beta float64, y []float64, incY int) {
+	if m*n < blasMinGemv || incX != 1 || incY != 1 || alpha == 0 {
+		impl.Implementation.Dgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+		return
+	}
+	ta := trans(tA)
+	lx, ly := n, m
+	if ta {
+		lx, ly = m, n
+	}
+	checkMatrix("A", m, n, a, lda)
+	if len(x) < lx || len(y) < ly {
+		panic(fmt.Sprintf("gemm: Dgemv vectors of %d and %d elements for %d and %d", len(x), len(y), lx, ly))
+	}
+	// The choice of path above does not depend on the number of workers,
+	// and neither does each entry's arithmetic below.
+	w := workers(m * n / blasMinGemv)
+	var wg sync.WaitGroup
+	for id := range w {
+		lo, hi := id*ly/w, (id+1)*ly/w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			yb := y[lo:hi]
+			switch beta {
+			case 0:
+				clear(yb)
+			case 1:
+			default:
+				for j := range yb {
+					yb[j] *= beta
+				}
+			}
+			if !ta {
+				for i := lo; i < hi; i++ {
+					y[i] += alpha * Dot(a[i*lda:i*lda+n], x)
+				}
+				return
+			}
+			for i := range m {
+				if xi := alpha * x[i]; xi != 0 {
+					Axpy(xi, a[i*lda+lo:i*lda+hi], yb)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
