@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
 )
 
 // TestLowRankEigen: the eigenpairs of lrEigen (inverse iteration, with
@@ -132,13 +133,40 @@ func testEigen(t *testing.T, eigen func(k []float64, n int, wr, wi, x []float64)
 // softmax blocks) and P symmetric positive definite, the symmetric-definite
 // path returns real eigenpairs with K x = λ x to a few ε·‖K‖ (unit x),
 // X⁻¹X = I to rounding amplified by cond(X), and the eigenvalues of the
-// general path. A P with a zero row (a padded, all-zero row of J) is
-// refused.
+// general path, also when H's eigenvalues spread over 12 decades (a long
+// cluster of small ones). A P with a zero row (a padded, all-zero row of J)
+// is refused.
 func TestLowRankEigenSymDef(t *testing.T) {
 	rng := rand.New(rand.NewPCG(33, 33))
-	for _, n := range []int{1, 2, 7, 40, 130} {
-		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+	for _, c := range []struct {
+		n      int
+		graded bool
+	}{{1, false}, {2, false}, {7, false}, {40, false}, {130, false}, {200, true}} {
+		n := c.n
+		t.Run(fmt.Sprintf("n=%d/graded=%v", n, c.graded), func(t *testing.T) {
 			h, p := randomPSD(rng, n, max(n-n/5, 1)), randomPSD(rng, n, n)
+			if c.graded {
+				// Eigenvalues of H spread over 12 decades, as when most
+				// samples of a batch are classified with confidence: the
+				// small ones form one long cluster of the tridiagonal.
+				q := randMatrix(n, n, rng)
+				var qr mat.QR
+				qr.Factorize(q)
+				var qm mat.Dense
+				qr.QTo(&qm)
+				qd := mat.DenseCopyOf(&qm)
+				for k := range n {
+					col := qd.ColView(k).(*mat.VecDense)
+					col.ScaleVec(math.Pow(10, -12*float64(k)/float64(n)), col)
+				}
+				var hd mat.Dense
+				hd.Mul(qd, qm.T())
+				for i := range n {
+					for j := i; j < n; j++ {
+						h.SetSym(i, j, (hd.At(i, j)+hd.At(j, i))/2)
+					}
+				}
+			}
 			hr, pr := make([]float64, n*n), make([]float64, n*n)
 			for i := range n {
 				for j := range n {

@@ -178,7 +178,8 @@ const (
 // (LAPACK's Dstein: a perturbed shift where eigenvalues coincide, start
 // vectors that differ per eigenvalue, modified Gram–Schmidt against the
 // earlier vectors of a cluster, stop after the growth test and two more
-// iterations). Eigenvalues closer than lrInvOrtol·‖T‖₁ to their
+// iterations; classical Gram–Schmidt twice in place of the modified one).
+// Eigenvalues closer than lrInvOrtol·‖T‖₁ to their
 // predecessor form a cluster (Dstein's 1e-3 would chain most of a dense
 // spectrum into one sequential cluster; vectors of eigenvalues farther
 // apart are orthogonal to ε·‖T‖/gap ≤ 1e-10 and are corrected by the
@@ -239,8 +240,9 @@ type lrTridiag struct {
 	du2        []float64
 	swap       []bool
 	b          []float64
-	eps3       float64 // replacement of small pivots
-	dtpcrt     float64 // growth test
+	eps3       float64   // replacement of small pivots
+	dtpcrt     float64   // growth test
+	coef       []float64 // Gram–Schmidt coefficients
 }
 
 func newLrTridiag(d, e []float64, onenrm float64) *lrTridiag {
@@ -335,13 +337,19 @@ func (t *lrTridiag) vector(sigma float64, j int, prev [][]float64) []float64 {
 			b[i] *= scl
 		}
 		t.solve(b)
-		for _, p := range prev {
-			dot := 0.0
-			for i, v := range p {
-				dot += v * b[i]
+		// Classical Gram–Schmidt, twice (Giraud et al., Numer. Math. 101,
+		// 2005: as orthogonal as modified Gram–Schmidt), on the vector
+		// kernels.
+		for range 2 {
+			if cap(t.coef) < len(prev) {
+				t.coef = make([]float64, len(prev), 2*len(prev))
 			}
-			for i, v := range p {
-				b[i] -= dot * v
+			coef := t.coef[:len(prev)]
+			for k, p := range prev {
+				coef[k] = lrDot(p, b)
+			}
+			for k, p := range prev {
+				lrAxpy(-coef[k], p, b)
 			}
 		}
 		if lrAmax(b) < t.dtpcrt {
