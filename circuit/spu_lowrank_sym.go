@@ -37,6 +37,9 @@ import (
 // reports false, leaving the caller to the general path, if p is not
 // positive definite or a check of the result fails.
 func lrEigenSymDef(h, p []float64, n int, w, x, xinv []float64) (cond float64, ok bool) {
+	if cond, ok, done := lrEigenSymDeflate(h, p, n, w, x, xinv); done {
+		return cond, ok
+	}
 	// P = UᵀU.
 	u := append([]float64(nil), p...)
 	tri, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: u})
@@ -83,6 +86,61 @@ func lrEigenSymDef(h, p []float64, n int, w, x, xinv []float64) (cond float64, o
 	}
 	lrMulTo(x, n, n, n, n, lrOperand{u, n, false}, nil, lrOperand{z, n, false}, false)
 	return cond, true
+}
+
+// lrEigenSymDeflate handles the rows k of an unused stage (a batch padded
+// with zero rows of J and H): P's and Ĥ's row and column k vanish, so e_k
+// is an eigenvector of K = Ĥ P for the eigenvalue 0 and the other
+// eigenvectors are those of the remaining rows, extended by zeros. It
+// solves that smaller problem by lrEigenSymDef and reports done = true,
+// or done = false when there is no such row; ok = false if a row has
+// P_kk = 0 but is not unused (P is then singular).
+func lrEigenSymDeflate(h, p []float64, n int, w, x, xinv []float64) (cond float64, ok, done bool) {
+	var act, unused []int
+	for k := range n {
+		if p[k*n+k] != 0 {
+			act = append(act, k)
+			continue
+		}
+		for j := range n {
+			if p[k*n+j] != 0 || p[j*n+k] != 0 || h[k*n+j] != 0 || h[j*n+k] != 0 {
+				return 0, false, true
+			}
+		}
+		unused = append(unused, k)
+	}
+	if len(unused) == 0 {
+		return 0, false, false
+	}
+	m := len(act)
+	clear(x[:n*n])
+	clear(xinv[:n*n])
+	for t, k := range unused {
+		j := m + t
+		w[j], x[k*n+j], xinv[j*n+k] = 0, 1, 1
+	}
+	if m == 0 {
+		return 1, true, true
+	}
+	ha, pa := make([]float64, m*m), make([]float64, m*m)
+	for i, ki := range act {
+		for j, kj := range act {
+			ha[i*m+j], pa[i*m+j] = h[ki*n+kj], p[ki*n+kj]
+		}
+	}
+	wa, xa, xia := make([]float64, m), make([]float64, m*m), make([]float64, m*m)
+	cond, ok = lrEigenSymDef(ha, pa, m, wa, xa, xia)
+	if !ok {
+		return 0, false, true
+	}
+	copy(w, wa)
+	for i, ki := range act {
+		for j := range m {
+			x[ki*n+j] = xa[i*m+j]
+			xinv[j*n+ki] = xia[j*m+i]
+		}
+	}
+	return cond, true, true
 }
 
 // lrEigenSymTol bounds the accepted eigen-residual ‖S z − λ z‖ of each

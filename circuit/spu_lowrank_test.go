@@ -638,3 +638,70 @@ func TestLowRankExactCopies(t *testing.T) {
 		})
 	}
 }
+
+// TestLowRankPaddedRows: a batch padded with zero rows of J and H (unused
+// stage rows, as for the last partial minibatch of an epoch) keeps the
+// symmetric path, and the low-rank steps equal the dense transition (to
+// 1e-9 relative, noise off) and its covariance (to 1e-8 of the
+// stationary scale, injected noise on).
+func TestLowRankPaddedRows(t *testing.T) {
+	for _, kappa := range []float64{0, 1e-3} {
+		rng := rand.New(rand.NewPCG(47, 47))
+		J, H, g := factoredProblem(40, 4, 5, rng)
+		J.Scale(3, J)
+		for k := 12; k < 20; k++ { // samples 3 and 4 unused
+			for i := range 40 {
+				J.Set(k, i, 0)
+			}
+			for l := range 20 {
+				H.SetSym(k, l, 0)
+			}
+		}
+		hw := &Hardware{Noise: NoiseSpec{Kappa0: kappa}}
+		s := newFactored(t, hw, J, H, 0.5, g, 47)
+		s.Reset(randVec(40, rng))
+		lr, err := s.lowRankFactor()
+		require.NoError(t, err)
+		require.True(t, lr.sym, "symmetric path with padded rows")
+		M, D, xbar := denseReference(t, s)
+		x := mat.NewVecDense(40, append([]float64(nil), s.x...))
+		for _, h := range []float64{0.3, 5, 50} {
+			_, err := s.Run(h, &Evolution{Method: MethodLowRank})
+			require.NoError(t, err)
+			E, S := denseStep(M, D, h)
+			var dx mat.VecDense
+			dx.SubVec(x, xbar)
+			x.MulVec(E, &dx)
+			x.AddVec(x, xbar)
+			if kappa == 0 {
+				assert.Less(t, relErr(mat.NewVecDense(40, append([]float64(nil), s.x...)), x), 1e-9, "h = %g", h)
+				continue
+			}
+			// The step's covariance from the low-rank noise map (columns
+			// step(0, e_k) − step(0, 0)), against the dense one.
+			lr := s.lowrank
+			p, err := lr.prop(h)
+			require.NoError(t, err)
+			base := make([]float64, 40)
+			lr.step(&s.model, p, base, make([]float64, 40), make([]float64, p.rank))
+			Lm := mat.NewDense(40, 40+p.rank, nil)
+			for k := range 40 + p.rank {
+				z, zeta := make([]float64, 40), make([]float64, p.rank)
+				if k < 40 {
+					z[k] = 1
+				} else {
+					zeta[k-40] = 1
+				}
+				xs := make([]float64, 40)
+				lr.step(&s.model, p, xs, z, zeta)
+				for i := range xs {
+					Lm.Set(i, k, xs[i]-base[i])
+				}
+			}
+			var got, diff mat.Dense
+			got.Mul(Lm, Lm.T())
+			diff.Sub(&got, S)
+			assert.Less(t, mat.Norm(&diff, 2)/mat.Norm(S, 2), 1e-8, "h = %g", h)
+		}
+	}
+}

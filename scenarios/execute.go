@@ -329,6 +329,7 @@ type device struct {
 
 	jPad *mat.Dense
 	hPad *mat.SymDense
+	gPad *mat.SymDense
 }
 
 func newDevice(o *Optimizer, hw *circuit.Hardware, n, r int, rng *rand.Rand) (*device, error) {
@@ -359,12 +360,14 @@ func (d *device) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense, lambd
 }
 
 // SolveGramTo implements nn.GramCurvatureSolver: the Gram matrix J Jᵀ of
-// the network's layer structure goes to the circuit SPU (nil: none; it is
-// not used with padding or by the ideal device).
+// the network's layer structure goes to the circuit SPU (nil: none; padded
+// with zeros like J; not used by the ideal device).
 func (d *device) SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
 	if r, _ := J.Dims(); r < d.r {
 		J, H = d.pad(J, H)
-		gram = nil
+		if gram != nil {
+			gram = d.padGram(gram)
+		}
 	}
 	t0 := time.Now()
 	var err error
@@ -418,6 +421,22 @@ func idealTimes(hw *circuit.Hardware, n, r int, w solver.Window, tau float64) (u
 	upload = hw.DAC.ConversionTime + float64(n)*word + write
 	readout = float64(k) * (hw.ADC.ConversionTime + float64(n)*word)
 	return upload, w.Time * tau, readout, w.Delay * tau
+}
+
+// padGram returns the Gram matrix of the padded J: gram in the leading
+// block, zeros elsewhere.
+func (d *device) padGram(gram *mat.SymDense) *mat.SymDense {
+	if d.gPad == nil {
+		d.gPad = mat.NewSymDense(d.r, nil)
+	}
+	d.gPad.Zero()
+	r := gram.SymmetricDim()
+	for i := range r {
+		for j := i; j < r; j++ {
+			d.gPad.SetSym(i, j, gram.At(i, j))
+		}
+	}
+	return d.gPad
 }
 
 func (d *device) pad(J *mat.Dense, H *mat.SymDense) (*mat.Dense, *mat.SymDense) {
