@@ -403,12 +403,7 @@ func (t *lrTridiag) vector(sigma float64, j int, prev [][]float64) []float64 {
 				t.coef = make([]float64, len(prev), 2*len(prev))
 			}
 			coef := t.coef[:len(prev)]
-			for k, p := range prev {
-				coef[k] = lrDot(p, b)
-			}
-			for k, p := range prev {
-				lrAxpy(-coef[k], p, b)
-			}
+			lrProject(coef, prev, b)
 		}
 		if lrAmax(b) < t.dtpcrt {
 			continue
@@ -429,6 +424,52 @@ func (t *lrTridiag) vector(sigma float64, j int, prev [][]float64) []float64 {
 		b[i] /= nrm
 	}
 	return b
+}
+
+// lrProjectSplit is the number of earlier vectors from which lrProject
+// works in two fixed halves on two goroutines (a long cluster of small
+// eigenvalues, handled by one worker of lrTridiagVectors while the others
+// are idle).
+const lrProjectSplit = 48
+
+// lrProject sets b −= Σ_k coef_k p_k with coef_k = p_k·b (one pass of
+// classical Gram–Schmidt against the unit vectors p). From lrProjectSplit
+// vectors on, the dot products and the two halves of b are computed on
+// two goroutines; each entry's arithmetic is the same either way.
+func lrProject(coef []float64, prev [][]float64, b []float64) {
+	if len(prev) < lrProjectSplit {
+		for k, p := range prev {
+			coef[k] = lrDot(p, b)
+		}
+		for k, p := range prev {
+			lrAxpy(-coef[k], p, b)
+		}
+		return
+	}
+	half, mid := len(prev)/2, len(b)/2
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for k, p := range prev[half:] {
+			coef[half+k] = lrDot(p, b)
+		}
+	}()
+	for k, p := range prev[:half] {
+		coef[k] = lrDot(p, b)
+	}
+	wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for k, p := range prev {
+			lrAxpy(-coef[k], p[mid:], b[mid:])
+		}
+	}()
+	for k, p := range prev {
+		lrAxpy(-coef[k], p[:mid], b[:mid])
+	}
+	wg.Wait()
 }
 
 // lrAmax returns max |b_i|.
