@@ -93,8 +93,9 @@
 // [Evolution]: the engine's exact dense transition for small states;
 // [MethodLowRank], exact in distribution at the cost of two Gram matrices
 // of the J copies and an r×r eigendecomposition per programming (the drift
-// is d·I plus a low-rank term), then a few J-products per window whatever
-// its length; [MethodLowRankETD], exponential Euler around it when the cell
+// is d·I plus a low-rank term; symmetric-definite when the copies are
+// identical; the Gram matrix may come from the caller, [SPU.SetGram]),
+// then a few J-products per window whatever its length; [MethodLowRankETD], exponential Euler around it when the cell
 // damping differs between cells (capacitor mismatch, finite gain), with a
 // stated error ≤ 1e-3; and Euler–Maruyama, the paper's method, which the
 // automatic choice uses only where nothing exact applies (op-amp rails).

@@ -72,10 +72,12 @@ import (
 //
 // So the method is exact in distribution for any h, with no step, for the
 // circuit as programmed. Cost per programming: the Gram matrices
-// F diag(ε) B (r²N; r²N/2 when the two copies are identical) and F Q Fᵀ
-// (r²N/2; none when Q ∝ ε and the copies are identical), a non-symmetric
-// eigendecomposition (lrEigen) and a few products of r×r matrices, all on
-// the blocked kernels of spu_lowrank_gemm.go; per step length: O(r²)
+// F diag(ε) B (r²N; r²N/2 when the two copies are identical; none when
+// the caller gives J Jᵀ, see SPU.SetGram) and F Q Fᵀ (r²N/2; none when
+// Q ∝ ε and the copies are identical), an eigendecomposition (symmetric-
+// definite when the copies are identical, lrEigenSymDef, else
+// non-symmetric, lrEigen) and a few products of r×r matrices, all on the
+// blocked kernels of package gemm; per step length: O(r²)
 // scalar functions and a Cholesky factorization (r³/3), cached for the
 // last lowRankCacheSize lengths; per step: one pass over the J copy (F x
 // and F Q^½ z together), one over the Jᵀ array (B ω) and O(r²), without
@@ -323,8 +325,10 @@ func (lr *lowRank) coupling(m *spuModel, gen uint64, dbar float64) (hsym []float
 	lr.p = grow(lr.p, r*r)
 	p := lr.p
 	// Identical J copies (no programming error or stuck devices, ideal
-	// stage op-amps): F diag(ε) Fᵀ is symmetric, half the work. The test
-	// stops at the first difference.
+	// stage op-amps): P = F diag(ε) Fᵀ is symmetric, half the work, or
+	// taken from the Gram hint when F is an exact image of its J. Known
+	// from the programming for exact arrays, else found by comparison
+	// (lrCopies, which stops at the first difference).
 	var jd []float64
 	ldj := 0
 	if lr.hintJ != nil && lr.hintGen == gen {
