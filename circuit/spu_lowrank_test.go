@@ -142,6 +142,36 @@ func (c lowRankCase) spu(t *testing.T, hw *Hardware) (*SPU, *rand.Rand) {
 	return s, rng
 }
 
+// lowRankStepCov returns the covariance of one low-rank step of length h
+// from its noise map, whose columns are step(0, e_k) − step(0, 0) over the
+// cell normals and the coupled ones.
+func lowRankStepCov(t *testing.T, s *SPU, lr *lowRank, h float64) *mat.Dense {
+	t.Helper()
+	n := lr.n
+	p, err := lr.prop(h)
+	require.NoError(t, err)
+	base := make([]float64, n)
+	lr.step(&s.model, p, base, make([]float64, n), make([]float64, p.rank))
+	cols := n + p.rank
+	Lm := mat.NewDense(n, cols, nil)
+	for k := range cols {
+		z, zeta := make([]float64, n), make([]float64, p.rank)
+		if k < n {
+			z[k] = 1
+		} else {
+			zeta[k-n] = 1
+		}
+		x := make([]float64, n)
+		lr.step(&s.model, p, x, z, zeta)
+		for i := range x {
+			Lm.Set(i, k, x[i]-base[i])
+		}
+	}
+	var c mat.Dense
+	c.Mul(Lm, Lm.T())
+	return &c
+}
+
 // TestLowRankMeanMatchesDense: without noise, low-rank steps equal the
 // exact dense transition x̄ + e^{−Mh}(x − x̄) to 1e-9 relative, for short,
 // medium and long steps, for a K-sample readout (burn-in, then K equal
@@ -214,7 +244,6 @@ func TestLowRankCovarianceMatchesDense(t *testing.T) {
 				hw := lowRankHardware(true)
 				hw.Noise.Kappa0 = kappa
 				s, _ := tc.spu(t, hw)
-				n := tc.n
 				M, D, _ := denseReference(t, s)
 				lr, err := s.lowRankFactor()
 				require.NoError(t, err)
@@ -222,31 +251,10 @@ func TestLowRankCovarianceMatchesDense(t *testing.T) {
 				_, multiple := lr.noiseMultiple()
 				require.Equal(t, tc.ideal, multiple, "noise Gram a multiple of the coupling's")
 				for _, h := range []float64{0.05, 1, 20} {
-					p, err := lr.prop(h)
-					require.NoError(t, err)
-					// Noise map: columns step(0, e_k) − step(0, 0).
-					base := make([]float64, n)
-					lr.step(&s.model, p, base, make([]float64, n), make([]float64, p.rank))
-					cols := n + p.rank
-					Lm := mat.NewDense(n, cols, nil)
-					for k := range cols {
-						z, zeta := make([]float64, n), make([]float64, p.rank)
-						if k < n {
-							z[k] = 1
-						} else {
-							zeta[k-n] = 1
-						}
-						x := make([]float64, n)
-						lr.step(&s.model, p, x, z, zeta)
-						for i := range x {
-							Lm.Set(i, k, x[i]-base[i])
-						}
-					}
-					var got mat.Dense
-					got.Mul(Lm, Lm.T())
+					got := lowRankStepCov(t, s, lr, h)
 					_, want := denseStep(M, D, h)
 					var diff mat.Dense
-					diff.Sub(&got, want)
+					diff.Sub(got, want)
 					rel := mat.Norm(&diff, 2) / mat.Norm(want, 2)
 					assert.Less(t, rel, 1e-8, "h = %g", h)
 				}
@@ -677,30 +685,9 @@ func TestLowRankPaddedRows(t *testing.T) {
 				assert.Less(t, relErr(mat.NewVecDense(40, append([]float64(nil), s.x...)), x), 1e-9, "h = %g", h)
 				continue
 			}
-			// The step's covariance from the low-rank noise map (columns
-			// step(0, e_k) − step(0, 0)), against the dense one.
-			lr := s.lowrank
-			p, err := lr.prop(h)
-			require.NoError(t, err)
-			base := make([]float64, 40)
-			lr.step(&s.model, p, base, make([]float64, 40), make([]float64, p.rank))
-			Lm := mat.NewDense(40, 40+p.rank, nil)
-			for k := range 40 + p.rank {
-				z, zeta := make([]float64, 40), make([]float64, p.rank)
-				if k < 40 {
-					z[k] = 1
-				} else {
-					zeta[k-40] = 1
-				}
-				xs := make([]float64, 40)
-				lr.step(&s.model, p, xs, z, zeta)
-				for i := range xs {
-					Lm.Set(i, k, xs[i]-base[i])
-				}
-			}
-			var got, diff mat.Dense
-			got.Mul(Lm, Lm.T())
-			diff.Sub(&got, S)
+			got := lowRankStepCov(t, s, s.lowrank, h)
+			var diff mat.Dense
+			diff.Sub(got, S)
 			assert.Less(t, mat.Norm(&diff, 2)/mat.Norm(S, 2), 1e-8, "h = %g", h)
 		}
 	}

@@ -57,7 +57,14 @@ func execute(t *testing.T, s *Scenario, opt int) ([]Row, Summary) {
 // natural gradients as the ideal exact device, so the whole training run
 // agrees to rounding (1e-9 relative).
 func TestCircuitMatchesIdealDevice(t *testing.T) {
-	s := parse(t, tinyScenario+`
+	compareIdealCircuit(t, tinyScenario)
+}
+
+// compareIdealCircuit runs src with TNGD on the ideal device and on the
+// circuit SPU and requires the same evaluations to 1e-9.
+func compareIdealCircuit(t *testing.T, src string) {
+	t.Helper()
+	s := parse(t, src+`
 # Wide conductance range: every entry fits at the natural time scale
 # (α = 1), so device time equals problem time.
 [hardware.arrays]
@@ -92,31 +99,7 @@ window.time = 20
 func TestCircuitMatchesIdealDevicePadded(t *testing.T) {
 	src := strings.Replace(tinyScenario, "drop_last = true", "drop_last = false", 1)
 	src = strings.Replace(src, "train = 64", "train = 62", 1)
-	src = strings.Replace(src, "iterations = 12", "iterations = 36", 1)
-	s := parse(t, src+`
-[hardware.arrays]
-g_max = 1.0
-[[optimizer]]
-name = "ideal"
-kind = "tngd"
-device = "ideal"
-lr = 0.2
-window.time = 20
-[[optimizer]]
-name = "circuit"
-kind = "tngd"
-lr = 0.2
-window.time = 20
-`)
-	ideal, _ := execute(t, s, 0)
-	circ, _ := execute(t, s, 1)
-	require.Len(t, circ, len(ideal))
-	for i := range ideal {
-		assert.InEpsilon(t, ideal[i].TestLoss, circ[i].TestLoss, 1e-9, "eval %d", i)
-		if i > 0 {
-			assert.InEpsilon(t, ideal[i].SolveCos, circ[i].SolveCos, 1e-9, "eval %d", i)
-		}
-	}
+	compareIdealCircuit(t, strings.Replace(src, "iterations = 12", "iterations = 36", 1))
 }
 
 // The device's warm start after a delay continues from the state the
