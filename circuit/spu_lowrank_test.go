@@ -142,19 +142,27 @@ func (c lowRankCase) spu(t *testing.T, hw *Hardware) (*SPU, *rand.Rand) {
 	return s, rng
 }
 
-// lowRankStepCov returns the covariance of one low-rank step of length h
-// from its noise map, whose columns are step(0, e_k) − step(0, 0) over the
-// cell normals and the coupled ones.
+// lowRankStepCov returns the covariance L Lᵀ of one low-rank step of
+// length h from its noise map L (lowRankNoiseMap).
 func lowRankStepCov(t *testing.T, s *SPU, lr *lowRank, h float64) *mat.Dense {
 	t.Helper()
-	n := lr.n
 	p, err := lr.prop(h)
 	require.NoError(t, err)
+	L := lowRankNoiseMap(s, lr, p)
+	var c mat.Dense
+	c.Mul(L, L.T())
+	return &c
+}
+
+// lowRankNoiseMap returns the n×(n + rank) noise map of the step p: its
+// columns are step(0, e_k) − step(0, 0) over the cell normals z and the
+// coupled ones ζ.
+func lowRankNoiseMap(s *SPU, lr *lowRank, p *lrProp) *mat.Dense {
+	n := lr.n
 	base := make([]float64, n)
 	lr.step(&s.model, p, base, make([]float64, n), make([]float64, p.rank))
-	cols := n + p.rank
-	Lm := mat.NewDense(n, cols, nil)
-	for k := range cols {
+	L := mat.NewDense(n, n+p.rank, nil)
+	for k := range n + p.rank {
 		z, zeta := make([]float64, n), make([]float64, p.rank)
 		if k < n {
 			z[k] = 1
@@ -164,12 +172,10 @@ func lowRankStepCov(t *testing.T, s *SPU, lr *lowRank, h float64) *mat.Dense {
 		x := make([]float64, n)
 		lr.step(&s.model, p, x, z, zeta)
 		for i := range x {
-			Lm.Set(i, k, x[i]-base[i])
+			L.Set(i, k, x[i]-base[i])
 		}
 	}
-	var c mat.Dense
-	c.Mul(Lm, Lm.T())
-	return &c
+	return L
 }
 
 // TestLowRankMeanMatchesDense: without noise, low-rank steps equal the
@@ -411,20 +417,7 @@ func TestLowRankETD(t *testing.T) {
 						S.Set(i, k, x[i]-base[i])
 					}
 				}
-				L := mat.NewDense(n, n+p.rank, nil)
-				for k := range n + p.rank {
-					z, zeta := make([]float64, n), make([]float64, p.rank)
-					if k < n {
-						z[k] = 1
-					} else {
-						zeta[k-n] = 1
-					}
-					x := make([]float64, n)
-					lr.step(&s.model, p, x, z, zeta)
-					for i := range n {
-						L.Set(i, k, x[i]-base[i])
-					}
-				}
+				L := lowRankNoiseMap(s, lr, p)
 				var Q mat.Dense
 				Q.Mul(L, L.T())
 				mean := mat.NewVecDense(n, append([]float64(nil), start...))
