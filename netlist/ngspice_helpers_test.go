@@ -1,15 +1,12 @@
 package netlist
 
 import (
-	"bufio"
 	"context"
 	"math"
 	"math/cmplx"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -48,26 +45,10 @@ func runNgspice(t *testing.T, n *Netlist, options string) [][]float64 {
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "ngspice failed:\n%s", out)
-	wf, err := os.Open(filepath.Join(dir, "wave.txt"))
+	_, err = os.Stat(filepath.Join(dir, "wave.txt"))
 	require.NoError(t, err, "ngspice wrote no waveform:\n%s", out)
-	defer wf.Close()
-	sc := bufio.NewScanner(wf)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	require.True(t, sc.Scan(), "empty waveform file")
-	header := strings.Fields(sc.Text())
-	nodes := n.Nodes()
-	require.Len(t, header, len(nodes)+1, "header %q", sc.Text())
-	cols := make([][]float64, len(header))
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		require.Len(t, fs, len(header))
-		for j, s := range fs {
-			v, err := strconv.ParseFloat(s, 64)
-			require.NoError(t, err)
-			cols[j] = append(cols[j], v)
-		}
-	}
-	require.NoError(t, sc.Err())
+	cols := readWrdata(t, filepath.Join(dir, "wave.txt"))
+	require.Len(t, cols, len(n.Nodes())+1, "columns of the waveform")
 	return cols
 }
 

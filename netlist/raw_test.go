@@ -102,7 +102,8 @@ func readWrdata(t *testing.T, path string) [][]float64 {
 	require.NoError(t, err)
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	require.True(t, sc.Scan())
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	require.True(t, sc.Scan(), "empty waveform file")
 	var cols [][]float64
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
