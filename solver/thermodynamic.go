@@ -102,23 +102,14 @@ func (th *Thermodynamic) Restart() { th.started = false }
 // device's data errors: [circuit.ErrNonFiniteProblem] for NaN or Inf in the
 // problem and a *circuit.DivergenceError if the state diverges.
 func (th *Thermodynamic) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
-	checkProblem("Thermodynamic", dst, J, H, lambda, g, start)
-	dev := th.device(circuit.Factored)
-	prog, err := dev.ProgramFactored(J, H, lambda)
-	if err != nil {
-		return fmt.Errorf("solver: Thermodynamic: %w", err)
-	}
-	if start == nil {
-		return th.solve(dst, prog, g, nil)
-	}
-	return th.solve(dst, prog, g, start)
+	return th.SolveGramTo(dst, J, nil, H, lambda, g, start)
 }
 
 // SolveGramTo is SolveTo with gram = J Jᵀ (r×r) computed by the caller,
 // which the device's simulation uses in place of its own r²N product when
 // the programmed arrays are an exact image of J (see circuit.SPU.SetGram);
-// the result equals SolveTo's to rounding. It satisfies
-// nn.GramCurvatureSolver.
+// the result equals SolveTo's to rounding; a nil gram is SolveTo. It
+// satisfies nn.GramCurvatureSolver.
 func (th *Thermodynamic) SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
 	checkProblem("Thermodynamic", dst, J, H, lambda, g, start)
 	dev := th.device(circuit.Factored)
@@ -126,8 +117,10 @@ func (th *Thermodynamic) SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *m
 	if err != nil {
 		return fmt.Errorf("solver: Thermodynamic: %w", err)
 	}
-	dev.SetGram(J, gram)
-	defer dev.SetGram(nil, nil)
+	if gram != nil {
+		dev.SetGram(J, gram)
+		defer dev.SetGram(nil, nil)
+	}
 	if start == nil {
 		return th.solve(dst, prog, g, nil) // not a typed nil
 	}
