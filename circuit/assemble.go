@@ -209,6 +209,14 @@ func (c *Circuit) Assemble() (*Model, error) {
 
 // reduce performs the elimination described in the package documentation.
 func reduce(m *mna) (*Model, error) {
+	if len(m.branches) == 0 && groundedCapacitors(m.c) {
+		return reduceGrounded(m)
+	}
+	return reduceGeneral(m)
+}
+
+// reduceGeneral is reduce for any network.
+func reduceGeneral(m *mna) (*Model, error) {
 	n, nb, nu := len(m.nodes), len(m.branches), len(m.inputs)
 
 	// Step 1: voltage constraints and branch currents. v = Vp u + N z with
@@ -405,6 +413,58 @@ func reduce(m *mna) (*Model, error) {
 		states: states, nodes: slices.Clone(m.nodes), inputs: slices.Clone(m.inputs), values: slices.Clone(m.values),
 		vx: vx, vu: vu, wv: wv, jump: jump,
 		nodal:       nodal,
+		temperature: m.temperature,
+	}
+	if err := mod.finish(); err != nil {
+		return nil, err
+	}
+	return mod, nil
+}
+
+// groundedCapacitors reports whether the capacitance matrix c is diagonal
+// with a positive diagonal: every node has a capacitor to ground and none
+// joins two nodes.
+func groundedCapacitors(c *dense) bool {
+	n := c.r
+	for i := range n {
+		row := c.d[i*n : (i+1)*n]
+		for j, v := range row {
+			if j == i && !(v > 0) || j != i && v != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// reduceGrounded is reduce for a network without branches whose
+// capacitance matrix C is diagonal and positive (groundedCapacitors):
+// every node is a state and nothing is eliminated, so the model is
+// A = C⁻¹G, B = C⁻¹·Injection, D = C⁻¹·Noise·C⁻¹ and the node voltages
+// are the states, the general elimination's result up to rounding,
+// without its factorizations.
+func reduceGrounded(m *mna) (*Model, error) {
+	n, nu := len(m.nodes), len(m.inputs)
+	inv := make([]float64, n)
+	for i := range n {
+		inv[i] = 1 / m.c.d[i*n+i]
+	}
+	a, b, d := newDense(n, n), newDense(n, nu), newDense(n, n)
+	for i := range n {
+		for j := range n {
+			a.d[i*n+j] = inv[i] * m.g.d[i*n+j]
+			d.d[i*n+j] = inv[i] * m.noise.d[i*n+j] * inv[j]
+		}
+		for k := range nu {
+			b.d[i*nu+k] = inv[i] * m.inj.d[i*nu+k]
+		}
+	}
+	d.symmetrize()
+	mod := &Model{
+		a: a, b: b, d: d,
+		states: slices.Clone(m.nodes), nodes: slices.Clone(m.nodes), inputs: slices.Clone(m.inputs), values: slices.Clone(m.values),
+		vx: identity(n), vu: newDense(n, nu), wv: identity(n), jump: newDense(n, nu),
+		nodal:       true,
 		temperature: m.temperature,
 	}
 	if err := mod.finish(); err != nil {

@@ -686,3 +686,80 @@ func TestStableSymmetrizable(t *testing.T) {
 		assert.False(t, stableSymmetrizable(a, tol), "trial %d: not symmetrizable", trial)
 	}
 }
+
+// TestReduceGrounded: for networks without branches whose capacitors all
+// go to ground, reduce's shortcut (reduceGrounded) gives the model of the
+// general elimination (reduceGeneral) to rounding: the drift, input and
+// diffusion matrices to 1e-12 relative to their largest entry (a few
+// ulps of the QR-based left inverse per entry), the output maps, labels
+// and stationary mean. The networks have unequal capacitors, DC current
+// inputs, thermal and injected noise; in the chain, node a reaches ground
+// only through b.
+func TestReduceGrounded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	type net struct {
+		name string
+		ckt  *Circuit
+	}
+	var nets []net
+	for _, n := range []int{1, 5, 12} {
+		ckt := allToAll(n, 2e3, 1e-9, rng)
+		for i := range n {
+			ckt.Add(Capacitor{Name: fmt.Sprintf("Cx%d", i), P: fmt.Sprintf("n%d", i), N: Ground, C: 1e-9 * rng.Float64()})
+		}
+		ckt.Add(CurrentSource{Name: "I0", P: Ground, N: "n0", I: 1e-4},
+			NoiseCurrent{Name: "N0", P: "n0", N: Ground, PSD: 1e-20})
+		nets = append(nets, net{fmt.Sprintf("all-to-all %d", n), ckt})
+	}
+	chain := &Circuit{}
+	chain.Add(Capacitor{Name: "Ca", P: "a", N: Ground, C: 1e-9},
+		Capacitor{Name: "Cb", P: "b", N: Ground, C: 3e-9},
+		Resistor{Name: "Rab", P: "a", N: "b", R: 1e3},
+		Resistor{Name: "Rb", P: "b", N: Ground, R: 2e3},
+		CurrentSource{Name: "Ia", P: "a", N: Ground, I: 2e-3})
+	nets = append(nets, net{"chain", chain})
+	for _, nt := range nets {
+		t.Run(nt.name, func(t *testing.T) {
+			m, err := nt.ckt.stamps()
+			require.NoError(t, err)
+			require.True(t, groundedCapacitors(m.c))
+			fast, err := reduceGrounded(m)
+			require.NoError(t, err)
+			ref, err := reduceGeneral(m)
+			require.NoError(t, err)
+			for _, p := range []struct {
+				what      string
+				got, want *dense
+			}{
+				{"A", fast.a, ref.a}, {"B", fast.b, ref.b}, {"D", fast.d, ref.d},
+				{"Vx", fast.vx, ref.vx}, {"Vu", fast.vu, ref.vu}, {"Wv", fast.wv, ref.wv},
+				{"jump", fast.jump, ref.jump}, {"A⁻¹B", fast.ainvB, ref.ainvB},
+			} {
+				require.Equal(t, p.want.r, p.got.r, p.what)
+				require.Equal(t, p.want.c, p.got.c, p.what)
+				tol := 1e-12 * p.want.maxAbs()
+				for i, v := range p.want.d {
+					require.InDelta(t, v, p.got.d[i], tol, "%s[%d]", p.what, i)
+				}
+			}
+			assert.Equal(t, ref.states, fast.states)
+			assert.Equal(t, ref.nodes, fast.nodes)
+			assert.Equal(t, ref.inputs, fast.inputs)
+			assert.Equal(t, ref.values, fast.values)
+			assert.Equal(t, ref.nodal, fast.nodal)
+			assert.Equal(t, ref.jumps, fast.jumps)
+			assert.Equal(t, ref.temperature, fast.temperature)
+		})
+	}
+	// Not grounded: a capacitor between two nodes, a capacitor-free node.
+	floating := &Circuit{}
+	floating.Add(Capacitor{Name: "C", P: "a", N: "b", C: 1e-9}, Resistor{Name: "R", P: "a", N: Ground, R: 1})
+	m, err := floating.stamps()
+	require.NoError(t, err)
+	assert.False(t, groundedCapacitors(m.c))
+	free := &Circuit{}
+	free.Add(Capacitor{Name: "C", P: "a", N: Ground, C: 1e-9}, Resistor{Name: "R", P: "a", N: "b", R: 1}, Resistor{Name: "R2", P: "b", N: Ground, R: 1})
+	m, err = free.stamps()
+	require.NoError(t, err)
+	assert.False(t, groundedCapacitors(m.c))
+}
