@@ -1,7 +1,6 @@
 package circuit
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -60,6 +59,18 @@ func NewExact(m *Model, src rand.Source) *Exact {
 	s.init(m, src)
 	s.pcg, _ = src.(*rand.PCG)
 	return s
+}
+
+// DrawFrom makes s draw its normal variates from ns, which must be a
+// stream of s's source (the *rand.PCG given to NewExact): the same
+// numbers in the same order, drawn ahead on another goroutine. The stepper
+// keeps ns; nil goes back to drawing from the source (after ns.Close). It
+// panics if ns draws from another source.
+func (s *Exact) DrawFrom(ns *NormalStream) {
+	if ns != nil && (s.pcg == nil || ns.src != s.pcg) {
+		panic("circuit: Exact.DrawFrom: the stream does not draw from the stepper's source")
+	}
+	s.ns = ns
 }
 
 // SetModel replaces the model (for instance after reprogramming the
@@ -481,7 +492,10 @@ func (s *Exact) modalSteps(p *modal, dst []float64, k int) {
 		// Noise: Ξ in panels (r × lrNR each), then W = G Ξ into p.y.
 		xi, wy := p.xi[:nq*r*lrNR], p.y[:nq*r*lrNR]
 		if p.rank > 0 {
-			if s.pcg != nil {
+			switch {
+			case s.ns != nil:
+				s.ns.Fill(p.z[:kb*p.rank])
+			case s.pcg != nil:
 				exFillNormals(s.pcg, p.z[:kb*p.rank])
 			}
 			for q := range nq {
@@ -493,7 +507,7 @@ func (s *Exact) modalSteps(p *modal, dst []float64, k int) {
 						}
 						continue
 					}
-					if s.pcg != nil {
+					if s.ns != nil || s.pcg != nil {
 						z := p.z[(q*lrNR+j)*p.rank:]
 						for t := range p.rank {
 							panel[t*lrNR+j] = z[t]
@@ -615,16 +629,7 @@ func slicesEqual(a, b []float64) bool {
 // AppendBinary/UnmarshalBinary, "pcg:" then the high and low state words,
 // big-endian).
 func exFillNormals(p *rand.PCG, dst []float64) {
-	var buf [20]byte
-	enc, err := p.AppendBinary(buf[:0])
-	if err != nil || len(enc) != 20 {
-		panic("circuit: unexpected rand.PCG encoding")
-	}
-	g := pcgNormal{hi: binary.BigEndian.Uint64(enc[4:]), lo: binary.BigEndian.Uint64(enc[12:])}
+	g := pcgState(p)
 	g.fill(dst)
-	binary.BigEndian.PutUint64(enc[4:], g.hi)
-	binary.BigEndian.PutUint64(enc[12:], g.lo)
-	if err := p.UnmarshalBinary(enc); err != nil {
-		panic("circuit: unexpected rand.PCG encoding")
-	}
+	setPCGState(p, g)
 }

@@ -52,6 +52,7 @@ type Stepper interface {
 type process struct {
 	m   *Model
 	rng *rand.Rand
+	ns  *NormalStream // when set, the source of the normal draws
 	t   float64
 	x   []float64 // state
 	u   []float64 // inputs
@@ -164,6 +165,10 @@ func (p *process) check() {
 // draw fills p.xi[:k] with standard normal variates.
 func (p *process) draw(k int) []float64 {
 	xi := p.xi[:k]
+	if p.ns != nil {
+		p.ns.Fill(xi)
+		return xi
+	}
 	for i := range xi {
 		xi[i] = p.rng.NormFloat64()
 	}

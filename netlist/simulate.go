@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 
 	"github.com/tngd/tngd/circuit"
 )
@@ -45,6 +46,15 @@ func Simulate(ctx context.Context, n *Netlist, opt *SimulateOptions, emit func(t
 	if tr == nil {
 		return fmt.Errorf("%w: the deck has no .tran card", ErrInvalid)
 	}
+	nodes := n.Nodes()
+	// The normal variates are drawn ahead on another core while the model
+	// is assembled and stepped (the same numbers, see
+	// circuit.NormalStream), at most one per node and point.
+	var ns *circuit.NormalStream
+	if pcg, ok := opt.Source.(*rand.PCG); ok && !opt.NoNoise && runtime.GOMAXPROCS(0) > 1 && n.noisy(&opt.Build) {
+		ns = circuit.NewNormalStream(pcg, tr.Points()*len(nodes))
+		defer ns.Close()
+	}
 	m, _, err := Assemble(n, &opt.Build)
 	if err != nil {
 		return err
@@ -63,7 +73,6 @@ func Simulate(ctx context.Context, n *Netlist, opt *SimulateOptions, emit func(t
 		}
 		src = opt.Source
 	}
-	nodes := n.Nodes()
 	cols := make([]int, len(nodes))
 	for i, nd := range nodes {
 		cols[i] = m.NodeIndex(nd)
@@ -72,6 +81,9 @@ func Simulate(ctx context.Context, n *Netlist, opt *SimulateOptions, emit func(t
 		}
 	}
 	s := circuit.NewExact(m, src)
+	if src != nil && ns != nil {
+		s.DrawFrom(ns)
+	}
 	s.SetState(x0)
 	nall := len(m.Nodes())
 	v := make([]float64, len(nodes))
@@ -160,6 +172,18 @@ const simBlock = 256
 // stepRelTol is the relative difference within which two grid steps count
 // as equal (that of circuit.Exact's propagator cache).
 const stepRelTol = 1e-9
+
+// noisy reports whether the circuit built from n with opt has a noise
+// source: a TRNOISE source, or a resistor with opt.Johnson.
+func (n *Netlist) noisy(opt *BuildOptions) bool {
+	for i := range n.Elements {
+		e := &n.Elements[i]
+		if e.Kind == CurrentSource && !e.Noise.IsZero() || opt.Johnson && e.Kind == Resistor {
+			return true
+		}
+	}
+	return false
+}
 
 func allZero(s []float64) bool {
 	for _, v := range s {
