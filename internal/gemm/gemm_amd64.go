@@ -17,6 +17,12 @@ func dot2AVX2(a, x, y *float64, n int) (s, t float64)
 //go:noescape
 func axpyAVX2(a float64, x, y *float64, n int)
 
+//go:noescape
+func dot4AVX2(a *float64, lda, n int, x *float64, dst *[4]float64)
+
+//go:noescape
+func dot4x2AVX2(a *float64, lda, n int, x, y *float64, dst *[8]float64)
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)
@@ -74,5 +80,21 @@ func init() {
 		}
 		x, y = x[:len(a)], y[:len(a)]
 		return dot2AVX2(&a[0], &x[0], &y[0], len(a))
+	}
+	dot4 = func(dst *[4]float64, a []float64, lda, n int, x []float64) {
+		if n == 0 {
+			*dst = [4]float64{}
+			return
+		}
+		_, _ = a[3*lda+n-1], x[n-1]
+		dot4AVX2(&a[0], lda, n, &x[0], dst)
+	}
+	dot4x2 = func(dst *[8]float64, a []float64, lda, n int, x, y []float64) {
+		if n == 0 {
+			*dst = [8]float64{}
+			return
+		}
+		_, _, _ = a[3*lda+n-1], x[n-1], y[n-1]
+		dot4x2AVX2(&a[0], lda, n, &x[0], &y[0], dst)
 	}
 }

@@ -226,3 +226,175 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	MOVL AX, eax+0(FP)
 	MOVL DX, edx+4(FP)
 	RET
+
+// func dot4AVX2(a *float64, lda, n int, x *float64, dst *[4]float64)
+// dst[k] = Σ_i a[k·lda+i]·x[i] for the rows k < 4, i < n: one accumulator
+// per row, x loaded once for the four rows.
+TEXT ·dot4AVX2(SB), NOSPLIT, $0-40
+	MOVQ   a+0(FP), SI
+	MOVQ   lda+8(FP), R9
+	MOVQ   n+16(FP), CX
+	MOVQ   x+24(FP), DI
+	MOVQ   dst+32(FP), DX
+	SHLQ   $3, R9
+	LEAQ   (R9)(R9*2), R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ   CX, BX
+	SHRQ   $2, BX
+	JZ     reduce4
+
+loop4:
+	VMOVUPD     (DI), Y12
+	VFMADD231PD (SI), Y12, Y0
+	VFMADD231PD (SI)(R9*1), Y12, Y1
+	VFMADD231PD (SI)(R9*2), Y12, Y2
+	VFMADD231PD (SI)(R10*1), Y12, Y3
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	DECQ        BX
+	JNZ         loop4
+
+reduce4:
+	VEXTRACTF128 $1, Y0, X12
+	VADDPD       X12, X0, X0
+	VHADDPD      X0, X0, X0
+	VEXTRACTF128 $1, Y1, X12
+	VADDPD       X12, X1, X1
+	VHADDPD      X1, X1, X1
+	VEXTRACTF128 $1, Y2, X12
+	VADDPD       X12, X2, X2
+	VHADDPD      X2, X2, X2
+	VEXTRACTF128 $1, Y3, X12
+	VADDPD       X12, X3, X3
+	VHADDPD      X3, X3, X3
+	ANDQ         $3, CX
+	JZ           done4
+
+tail4:
+	VMOVSD      (DI), X12
+	VFMADD231SD (SI), X12, X0
+	VFMADD231SD (SI)(R9*1), X12, X1
+	VFMADD231SD (SI)(R9*2), X12, X2
+	VFMADD231SD (SI)(R10*1), X12, X3
+	ADDQ        $8, SI
+	ADDQ        $8, DI
+	DECQ        CX
+	JNZ         tail4
+
+done4:
+	VZEROUPPER
+	MOVSD X0, 0(DX)
+	MOVSD X1, 8(DX)
+	MOVSD X2, 16(DX)
+	MOVSD X3, 24(DX)
+	RET
+
+// func dot4x2AVX2(a *float64, lda, n int, x, y *float64, dst *[8]float64)
+// dst[k] = Σ_i a[k·lda+i]·x[i] and dst[4+k] = Σ_i a[k·lda+i]·y[i] for the
+// rows k < 4, i < n: one accumulator per row and vector, each row loaded
+// once for both vectors and x, y once for the four rows.
+TEXT ·dot4x2AVX2(SB), NOSPLIT, $0-48
+	MOVQ   a+0(FP), SI
+	MOVQ   lda+8(FP), R9
+	MOVQ   n+16(FP), CX
+	MOVQ   x+24(FP), DI
+	MOVQ   y+32(FP), R8
+	MOVQ   dst+40(FP), DX
+	SHLQ   $3, R9
+	LEAQ   (R9)(R9*2), R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	MOVQ   CX, BX
+	SHRQ   $2, BX
+	JZ     reduce42
+
+loop42:
+	VMOVUPD     (DI), Y12
+	VMOVUPD     (R8), Y13
+	VMOVUPD     (SI), Y14
+	VFMADD231PD Y14, Y12, Y0
+	VFMADD231PD Y14, Y13, Y4
+	VMOVUPD     (SI)(R9*1), Y15
+	VFMADD231PD Y15, Y12, Y1
+	VFMADD231PD Y15, Y13, Y5
+	VMOVUPD     (SI)(R9*2), Y14
+	VFMADD231PD Y14, Y12, Y2
+	VFMADD231PD Y14, Y13, Y6
+	VMOVUPD     (SI)(R10*1), Y15
+	VFMADD231PD Y15, Y12, Y3
+	VFMADD231PD Y15, Y13, Y7
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	ADDQ        $32, R8
+	DECQ        BX
+	JNZ         loop42
+
+reduce42:
+	VEXTRACTF128 $1, Y0, X12
+	VADDPD       X12, X0, X0
+	VHADDPD      X0, X0, X0
+	VEXTRACTF128 $1, Y1, X12
+	VADDPD       X12, X1, X1
+	VHADDPD      X1, X1, X1
+	VEXTRACTF128 $1, Y2, X12
+	VADDPD       X12, X2, X2
+	VHADDPD      X2, X2, X2
+	VEXTRACTF128 $1, Y3, X12
+	VADDPD       X12, X3, X3
+	VHADDPD      X3, X3, X3
+	VEXTRACTF128 $1, Y4, X12
+	VADDPD       X12, X4, X4
+	VHADDPD      X4, X4, X4
+	VEXTRACTF128 $1, Y5, X12
+	VADDPD       X12, X5, X5
+	VHADDPD      X5, X5, X5
+	VEXTRACTF128 $1, Y6, X12
+	VADDPD       X12, X6, X6
+	VHADDPD      X6, X6, X6
+	VEXTRACTF128 $1, Y7, X12
+	VADDPD       X12, X7, X7
+	VHADDPD      X7, X7, X7
+	ANDQ         $3, CX
+	JZ           done42
+
+tail42:
+	VMOVSD      (DI), X12
+	VMOVSD      (R8), X13
+	VMOVSD      (SI), X14
+	VFMADD231SD X14, X12, X0
+	VFMADD231SD X14, X13, X4
+	VMOVSD      (SI)(R9*1), X15
+	VFMADD231SD X15, X12, X1
+	VFMADD231SD X15, X13, X5
+	VMOVSD      (SI)(R9*2), X14
+	VFMADD231SD X14, X12, X2
+	VFMADD231SD X14, X13, X6
+	VMOVSD      (SI)(R10*1), X15
+	VFMADD231SD X15, X12, X3
+	VFMADD231SD X15, X13, X7
+	ADDQ        $8, SI
+	ADDQ        $8, DI
+	ADDQ        $8, R8
+	DECQ        CX
+	JNZ         tail42
+
+done42:
+	VZEROUPPER
+	MOVSD X0, 0(DX)
+	MOVSD X1, 8(DX)
+	MOVSD X2, 16(DX)
+	MOVSD X3, 24(DX)
+	MOVSD X4, 32(DX)
+	MOVSD X5, 40(DX)
+	MOVSD X6, 48(DX)
+	MOVSD X7, 56(DX)
+	RET

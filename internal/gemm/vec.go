@@ -6,15 +6,28 @@ func Dot(a, x []float64) float64 { return dot(a, x) }
 // Dot2 returns Σ a_i x_i and Σ a_i y_i, reading a once.
 func Dot2(a, x, y []float64) (float64, float64) { return dot2(a, x, y) }
 
+// Dot4 sets dst[k] = Σ_i a[k·lda+i]·x[i] for the four rows k < 4 of the
+// row-major a (stride lda ≥ n), i < n, summed in a fixed order: x is read
+// once for the four rows, which makes matrix–vector products with long
+// rows limited by memory rather than by cache bandwidth.
+func Dot4(dst *[4]float64, a []float64, lda, n int, x []float64) { dot4(dst, a, lda, n, x) }
+
+// Dot4x2 sets dst[k] = Σ_i a[k·lda+i]·x[i] and dst[4+k] = Σ_i
+// a[k·lda+i]·y[i] for the four rows k < 4 of a, i < n, reading each row
+// once for both vectors and x, y once for the four rows (see Dot4).
+func Dot4x2(dst *[8]float64, a []float64, lda, n int, x, y []float64) {
+	dot4x2(dst, a, lda, n, x, y)
+}
+
 // Axpy computes y += a·x (len(y) ≥ len(x)).
 func Axpy(a float64, x, y []float64) { axpy(a, x, y) }
 
 // UsePortable switches to the portable Go kernels until the returned
 // function is called (for tests comparing the two; not concurrency-safe).
 func UsePortable() (restore func()) {
-	k, d, d2, ax := kernel, dot, dot2, axpy
-	kernel, dot, dot2, axpy = kernelGo, dotGo, dot2Go, axpyGo
-	return func() { kernel, dot, dot2, axpy = k, d, d2, ax }
+	k, d, d2, ax, d4, d42 := kernel, dot, dot2, axpy, dot4, dot4x2
+	kernel, dot, dot2, axpy, dot4, dot4x2 = kernelGo, dotGo, dot2Go, axpyGo, dot4Go, dot4x2Go
+	return func() { kernel, dot, dot2, axpy, dot4, dot4x2 = k, d, d2, ax, d4, d42 }
 }
 
 // The kernels in use: set at init to assembly where available.
@@ -23,7 +36,21 @@ var (
 	dot    = dotGo
 	dot2   = dot2Go
 	axpy   = axpyGo
+	dot4   = dot4Go
+	dot4x2 = dot4x2Go
 )
+
+func dot4Go(dst *[4]float64, a []float64, lda, n int, x []float64) {
+	for k := range 4 {
+		dst[k] = dotGo(a[k*lda:k*lda+n], x)
+	}
+}
+
+func dot4x2Go(dst *[8]float64, a []float64, lda, n int, x, y []float64) {
+	for k := range 4 {
+		dst[k], dst[4+k] = dot2Go(a[k*lda:k*lda+n], x, y)
+	}
+}
 
 func axpyGo(a float64, x, y []float64) {
 	y = y[:len(x)]
