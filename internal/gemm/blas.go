@@ -9,10 +9,12 @@ import (
 )
 
 // BLAS is gonum's pure-Go BLAS (gonum.org/v1/gonum/blas/gonum) with the
-// two level-3 routines that dominate tngd's dense linear algebra, Dgemm
-// and Dsyrk, computed by [MulTo] when the product has at least
+// level-3 routines that dominate tngd's dense linear algebra, Dgemm, Dsyrk
+// and Dsyr2k, computed by [MulTo] when the product has at least
 // blasMinFlops multiply–adds (smaller ones, and those with k = 0 or
-// alpha = 0, go to gonum). A program installs it for gonum's mat and
+// alpha = 0, go to gonum), and the symmetric matrix–vector product Dsymv
+// (the level-2 half of LAPACK's tridiagonal reduction Dsytrd) on the
+// vector kernels [Dot] and [Axpy] for unit strides. A program installs it for gonum's mat and
 // lapack packages with blas64.Use(gemm.BLAS{}), as it would a cgo BLAS.
 // Results differ from gonum's in rounding only (MulTo sums in blocks,
 // with FMA where the CPU has it) and do not depend on the number of
@@ -83,6 +85,110 @@ func (impl BLAS) Dsyrk(ul blas.Uplo, t blas.Transpose, n, k int, alpha float64, 
 			lo, hi = 0, i+1
 		}
 		update(c[i*ldc+lo:i*ldc+hi], p[i*n+lo:i*n+hi], alpha, beta)
+	}
+}
+
+// Dsyr2k computes C = alpha·(A·Bᵀ + B·Aᵀ) + beta·C (t = NoTrans, A and B
+// n×k) or C = alpha·(Aᵀ·B + Bᵀ·A) + beta·C (t = Trans, A and B k×n) on
+// the triangle ul of the symmetric n×n C, the other triangle untouched.
+func (impl BLAS) Dsyr2k(ul blas.Uplo, t blas.Transpose, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if n*n*k < blasMinFlops || alpha == 0 || (ul != blas.Upper && ul != blas.Lower) {
+		impl.Implementation.Dsyr2k(ul, t, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	ta := trans(t)
+	ar, ac := n, k
+	if ta {
+		ar, ac = k, n
+	}
+	checkMatrix("A", ar, ac, a, lda)
+	checkMatrix("B", ar, ac, b, ldb)
+	checkMatrix("C", n, n, c, ldc)
+	buf := blasPool.Get().(*[]float64)
+	defer blasPool.Put(buf)
+	*buf = grow(*buf, n*n)
+	p := *buf // op(A)·op(B)ᵀ
+	MulTo(p, n, n, n, k, Operand{a, lda, ta}, nil, Operand{b, ldb, !ta}, false)
+	for i := range n {
+		lo, hi := i, n
+		if ul == blas.Lower {
+			lo, hi = 0, i+1
+		}
+		ci := c[i*ldc : i*ldc+hi]
+		for j := lo; j < hi; j++ {
+			v := p[i*n+j] + p[j*n+i]
+			switch beta {
+			case 0:
+				ci[j] = alpha * v
+			case 1:
+				ci[j] += alpha * v
+			default:
+				ci[j] = alpha*v + beta*ci[j]
+			}
+		}
+	}
+}
+
+// symvMin is the smallest order n of a Dsymv computed here (below it
+// gonum's loops are as fast).
+const symvMin = 32
+
+// Dsymv computes y = alpha·A·x + beta·y for the symmetric n×n A stored in
+// its triangle ul: each row of the triangle is read once, for a dot
+// product and an axpy on the vector kernels (strided x and y are gathered
+// into contiguous copies first; negative increments go to gonum).
+func (impl BLAS) Dsymv(ul blas.Uplo, n int, alpha float64, a []float64, lda int, x []float64, incX int, beta float64, y []float64, incY int) {
+	if n < symvMin || incX < 1 || incY < 1 || (ul != blas.Upper && ul != blas.Lower) {
+		impl.Implementation.Dsymv(ul, n, alpha, a, lda, x, incX, beta, y, incY)
+		return
+	}
+	checkMatrix("A", n, n, a, lda)
+	if len(x) < (n-1)*incX+1 || len(y) < (n-1)*incY+1 {
+		panic(fmt.Sprintf("gemm: Dsymv vectors of lengths %d and %d too short for n = %d", len(x), len(y), n))
+	}
+	buf := blasPool.Get().(*[]float64)
+	defer blasPool.Put(buf)
+	*buf = grow(*buf, 2*n)
+	xc, yc := (*buf)[:n], (*buf)[n:2*n]
+	for i := range n {
+		xc[i] = x[i*incX]
+	}
+	for i := range n {
+		switch beta {
+		case 0:
+			yc[i] = 0
+		case 1:
+			yc[i] = y[i*incY]
+		default:
+			yc[i] = beta * y[i*incY]
+		}
+	}
+	if alpha != 0 {
+		symv(ul, n, alpha, a, lda, xc, yc)
+	}
+	for i, v := range yc {
+		y[i*incY] = v
+	}
+}
+
+// symv adds alpha·A·x to y (contiguous, length n) for the symmetric A
+// stored in its triangle ul.
+func symv(ul blas.Uplo, n int, alpha float64, a []float64, lda int, x, y []float64) {
+	if ul == blas.Upper {
+		// Row i holds a_ij, j ≥ i: y_i += α·(a_ii x_i + Σ_{j>i} a_ij x_j),
+		// y_j += α·a_ij x_i.
+		for i := range n {
+			row := a[i*lda+i+1 : i*lda+n]
+			y[i] += alpha * (a[i*lda+i]*x[i] + Dot(row, x[i+1:]))
+			Axpy(alpha*x[i], row, y[i+1:])
+		}
+		return
+	}
+	// Row i holds a_ij, j ≤ i.
+	for i := range n {
+		row := a[i*lda : i*lda+i]
+		y[i] += alpha * (Dot(row, x) + a[i*lda+i]*x[i])
+		Axpy(alpha*x[i], row, y)
 	}
 }
 

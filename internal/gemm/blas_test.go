@@ -12,10 +12,10 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// TestBLAS: BLAS's Dgemm and Dsyrk equal gonum's to rounding (1e-13·k of
-// the entries' scale) for every transpose, alpha and beta (beta = 0 must
-// not read C: it holds NaN), padded strides, sizes on both sides of the
-// threshold, and leave Dsyrk's other triangle untouched.
+// TestBLAS: BLAS's Dgemm, Dsyrk and Dsyr2k equal gonum's to rounding
+// (1e-13·k of the entries' scale) for every transpose, alpha and beta
+// (beta = 0 must not read C: it holds NaN), padded strides, sizes on both
+// sides of the threshold, and leave the other triangle untouched.
 func TestBLAS(t *testing.T) {
 	rng := rand.New(rand.NewPCG(51, 51))
 	fill := func(n int) []float64 {
@@ -89,13 +89,80 @@ func TestBLAS(t *testing.T) {
 							require.InDelta(t, w, g, 1e-13*float64(k)*4, "%s (%d, %d)", name, i, j)
 						}
 					}
+					name = "syr2k" + name[len("syrk"):]
+					b := fill(ar * lda)
+					c = fill(n * ldc)
+					if ab[1] == 0 {
+						for i := range c {
+							c[i] = math.NaN()
+						}
+					}
+					want = append([]float64(nil), c...)
+					ref.Dsyr2k(ul, tr, n, k, ab[0], a, lda, b, lda, ab[1], want, ldc)
+					impl.Dsyr2k(ul, tr, n, k, ab[0], a, lda, b, lda, ab[1], c, ldc)
+					for i := range n {
+						for j := range ldc {
+							w, g := want[i*ldc+j], c[i*ldc+j]
+							inside := j < n && ((ul == blas.Upper && j >= i) || (ul == blas.Lower && j <= i))
+							if !inside {
+								require.Equal(t, math.Float64bits(w), math.Float64bits(g), "%s outside (%d, %d)", name, i, j)
+								continue
+							}
+							require.InDelta(t, w, g, 1e-13*float64(k)*8, "%s (%d, %d)", name, i, j)
+						}
+					}
 				}
 			}
 		}
 	}
 }
 
-// TestBLASWorkers: Dgemm and Dsyrk give the same bits with one goroutine
+// TestBLASSymv: BLAS's Dsymv equals gonum's to rounding (1e-13·n) for both
+// triangles, unit and strided vectors, alpha and beta (beta = 0 must not
+// read y: it holds NaN), sizes on both sides of symvMin, and writes y only
+// at its strided positions.
+func TestBLASSymv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(53, 53))
+	fill := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		return x
+	}
+	var ref gonum.Implementation
+	var impl BLAS
+	for _, n := range []int{5, 32, 77, 200} {
+		for _, ul := range []blas.Uplo{blas.Upper, blas.Lower} {
+			for _, inc := range [][2]int{{1, 1}, {3, 2}} {
+				for _, ab := range [][2]float64{{1, 0}, {-0.5, 1}, {2, 0.25}, {0, 0.5}} {
+					name := fmt.Sprintf("n=%d %c inc=%v α=%g β=%g", n, ul, inc, ab[0], ab[1])
+					lda := n + 3
+					a := fill(n * lda)
+					x := fill((n-1)*inc[0] + 1)
+					y := fill((n-1)*inc[1] + 2)
+					if ab[1] == 0 {
+						for i := 0; i < len(y); i += inc[1] {
+							y[i] = math.NaN()
+						}
+					}
+					want := append([]float64(nil), y...)
+					ref.Dsymv(ul, n, ab[0], a, lda, x, inc[0], ab[1], want, inc[1])
+					impl.Dsymv(ul, n, ab[0], a, lda, x, inc[0], ab[1], y, inc[1])
+					for i := range y {
+						if i%inc[1] != 0 || i > (n-1)*inc[1] {
+							require.Equal(t, math.Float64bits(want[i]), math.Float64bits(y[i]), "%s untouched %d", name, i)
+							continue
+						}
+						require.InDelta(t, want[i], y[i], 1e-13*float64(n), "%s %d", name, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestBLASWorkers: Dgemm, Dsyrk and Dsyr2k give the same bits with one goroutine
 // and with several.
 func TestBLASWorkers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(52, 52))
@@ -112,6 +179,7 @@ func TestBLASWorkers(t *testing.T) {
 		c, s = make([]float64, m*n), make([]float64, m*m)
 		impl.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1.5, a, k, b, n, 0, c, n)
 		impl.Dsyrk(blas.Upper, blas.NoTrans, m, k, 1, a, k, 0, s, m)
+		impl.Dsyr2k(blas.Lower, blas.NoTrans, m, k/2, 1, a, k, a[k/2:], k, 1, s, m)
 		return c, s
 	}
 	prev := runtime.GOMAXPROCS(1)
