@@ -78,6 +78,60 @@ func (c *Circuit) MNA() (*MNA, error) {
 	return out, nil
 }
 
+// Assemble reduces the stamps to the model of their circuit, as
+// [Circuit.Assemble] does: the same model from the same stamps, without
+// the circuit's elements, so that a netlist reader can stamp its cards
+// directly. Nil matrices are zero. The stamps are not validated (values
+// are the caller's to check); the errors are those of Circuit.Assemble
+// that depend on the stamps alone: a capacitor-free node without a
+// conductive path ([*NodeError], [ErrSingular]), [ErrImpulsive] naming
+// the input, [*UnstableError]. m is not retained.
+//
+// It panics if m has branches (voltage sources, VCVS, op amps: their
+// elimination follows per-element pivot preferences that MNA does not
+// carry, so such circuits go through Circuit.Assemble) or if a matrix
+// does not match Nodes and Inputs.
+func (m *MNA) Assemble() (*Model, error) {
+	if len(m.Branches) > 0 || m.Incidence != nil || m.Constraint != nil || m.ConstraintInput != nil {
+		panic("circuit: MNA.Assemble: stamps with branches")
+	}
+	n, nu := len(m.Nodes), len(m.Inputs)
+	if len(m.InputValues) != nu {
+		panic("circuit: MNA.Assemble: InputValues does not match Inputs")
+	}
+	in := &mna{
+		temperature: m.Temperature,
+		nodes:       m.Nodes, inputs: m.Inputs, values: m.InputValues,
+		c:     stampsOf(m.Capacitance, n, n),
+		g:     stampsOf(m.Conductance, n, n),
+		noise: stampsOf(m.Noise, n, n),
+		inj:   stampsOf(m.Injection, n, nu),
+		bj:    newDense(n, 0), k: newDense(0, n), ku: newDense(0, nu),
+	}
+	return reduce(in)
+}
+
+// stampsOf copies a (nil: zero) into an r×c dense; it panics on other
+// dimensions.
+func stampsOf(a mat.Matrix, r, c int) *dense {
+	switch p := a.(type) {
+	case nil:
+		return newDense(r, c)
+	case *mat.Dense:
+		if p == nil {
+			return newDense(r, c)
+		}
+	case *mat.SymDense:
+		if p == nil {
+			return newDense(r, c)
+		}
+	}
+	if ar, ac := a.Dims(); ar != r || ac != c {
+		panic(fmt.Sprintf("circuit: MNA.Assemble: %d×%d stamps, want %d×%d", ar, ac, r, c))
+	}
+	return denseOf(a)
+}
+
 func (c *Circuit) stamps() (*mna, error) {
 	if t := c.Temperature; !(t >= 0) || math.IsInf(t, 0) {
 		return nil, fmt.Errorf("%w: temperature %g K must be non-negative and finite", ErrInvalid, t)

@@ -763,3 +763,64 @@ func TestReduceGrounded(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, groundedCapacitors(m.c))
 }
+
+// TestMNAAssemble: reducing a branch-free circuit's stamps (MNA.Assemble)
+// gives the model of Circuit.Assemble exactly (the same reduction of the
+// same numbers), with grounded capacitors, a floating capacitor and a
+// capacitor-free node, inputs and noise; errors that depend on the stamps
+// alone come back; stamps with branches are a misuse.
+func TestMNAAssemble(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	grounded := allToAll(6, 1e3, 1e-9, rng)
+	grounded.Add(CurrentSource{Name: "I0", P: Ground, N: "n0", I: 1e-4})
+	mixed := &Circuit{}
+	mixed.Add(Capacitor{Name: "Ca", P: "a", N: Ground, C: 1e-9},
+		Capacitor{Name: "Cab", P: "a", N: "b", C: 2e-9},
+		Resistor{Name: "Ra", P: "a", N: Ground, R: 1e3},
+		Resistor{Name: "Rb", P: "b", N: "mid", R: 1e3},
+		Resistor{Name: "Rm", P: "mid", N: Ground, R: 5e2},
+		CurrentSource{Name: "Ib", P: Ground, N: "b", I: 1e-3},
+		NoiseCurrent{Name: "Nm", P: "mid", N: Ground, PSD: 1e-20})
+	for _, tc := range []struct {
+		name string
+		ckt  *Circuit
+	}{{"grounded", grounded}, {"mixed", mixed}} {
+		t.Run(tc.name, func(t *testing.T) {
+			want, err := tc.ckt.Assemble()
+			require.NoError(t, err)
+			st, err := tc.ckt.MNA()
+			require.NoError(t, err)
+			got, err := st.Assemble()
+			require.NoError(t, err)
+			assert.Equal(t, want.Drift(), got.Drift())
+			assert.Equal(t, want.InputMatrix(), got.InputMatrix())
+			assert.Equal(t, want.Diffusion(), got.Diffusion())
+			wx, wu := want.OutputMatrices()
+			gx, gu := got.OutputMatrices()
+			assert.Equal(t, wx, gx)
+			assert.Equal(t, wu, gu)
+			assert.Equal(t, want.States(), got.States())
+			assert.Equal(t, want.Nodes(), got.Nodes())
+			assert.Equal(t, want.Inputs(), got.Inputs())
+			assert.Equal(t, want.InputValues(), got.InputValues())
+			assert.Equal(t, want.Temperature(), got.Temperature())
+		})
+	}
+	// A capacitor with no DC path to ground: unstable, naming the node.
+	open := &Circuit{}
+	open.Add(Capacitor{Name: "C", P: "a", N: Ground, C: 1e-9}, Resistor{Name: "R", P: "a", N: "b", R: 1e3},
+		Capacitor{Name: "Cb", P: "b", N: Ground, C: 1e-9})
+	st, err := open.MNA()
+	require.NoError(t, err)
+	_, err = st.Assemble()
+	var ue *UnstableError
+	require.ErrorAs(t, err, &ue)
+
+	withV := &Circuit{}
+	withV.Add(VoltageSource{Name: "V", P: "a", N: Ground, V: 1}, Resistor{Name: "R", P: "a", N: Ground, R: 1})
+	st, err = withV.MNA()
+	require.NoError(t, err)
+	assert.Panics(t, func() { st.Assemble() })
+	bad := &MNA{Nodes: []string{"a"}, Capacitance: mat.NewSymDense(2, nil)}
+	assert.Panics(t, func() { bad.Assemble() })
+}

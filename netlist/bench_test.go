@@ -106,8 +106,9 @@ func BenchmarkAssemble16(b *testing.B)  { benchmarkAssemble(b, 16) }
 func BenchmarkAssemble64(b *testing.B)  { benchmarkAssemble(b, 64) }
 func BenchmarkAssemble128(b *testing.B) { benchmarkAssemble(b, 128) }
 
-// benchmarkLoad times ParseFile followed by Assemble: what tngd tran does
-// before its first step.
+// benchmarkLoad times ParseFile followed by the assembly of the model
+// (assembleModel): what Simulate, and so tngd tran, does before its first
+// step.
 func benchmarkLoad(b *testing.B, n int) {
 	path := writeBenchDeck(b, n)
 	b.ReportAllocs()
@@ -116,11 +117,28 @@ func benchmarkLoad(b *testing.B, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := Assemble(deck, nil); err != nil {
+		if _, err := assembleModel(deck, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
+
+// benchmarkAssembleModel times assembleModel (the direct stamping of
+// assembleDirect) on the parsed all-to-all deck of n nodes.
+func benchmarkAssembleModel(b *testing.B, n int) {
+	deck, err := ParseFile(writeBenchDeck(b, n))
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := assembleModel(deck, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAssembleModel16(b *testing.B)  { benchmarkAssembleModel(b, 16) }
+func BenchmarkAssembleModel64(b *testing.B)  { benchmarkAssembleModel(b, 64) }
+func BenchmarkAssembleModel128(b *testing.B) { benchmarkAssembleModel(b, 128) }
 
 func BenchmarkLoad16(b *testing.B)  { benchmarkLoad(b, 16) }
 func BenchmarkLoad64(b *testing.B)  { benchmarkLoad(b, 64) }

@@ -55,7 +55,7 @@ func Simulate(ctx context.Context, n *Netlist, opt *SimulateOptions, emit func(t
 		ns = circuit.NewNormalStream(pcg, tr.Points()*len(nodes))
 		defer ns.Close()
 	}
-	m, _, err := Assemble(n, &opt.Build)
+	m, err := assembleModel(n, &opt.Build)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,9 @@ package netlist
 
 // quickValid reports whether n passes [Netlist.Validate], deciding the
 // common case (no .ic cards) without allocating per element: element names
-// are compared case-insensitively as their kind plus the rest of the name
-// (the first letter is the kind's), which is already lower case in most
-// decks, in maps sized once per kind, and each node is checked once per
-// distinct string (the parser hands out one canonical string per node).
+// are compared case-insensitively in a foldSet, and each node is checked
+// once per distinct string (the parser hands out one canonical string per
+// node).
 // false means "not shown": the caller runs Validate for the verdict and
 // its message, so quickValid may be stricter than Validate but never more
 // lenient (TestQuickValid checks this on mutated decks).
@@ -21,20 +20,12 @@ func (n *Netlist) quickValid() bool {
 			return false
 		}
 	}
-	var count [6]int
 	for i := range n.Elements {
-		k := kindSlot(n.Elements[i].Kind)
-		if k < 0 {
+		if kindSlot(n.Elements[i].Kind) < 0 {
 			return false
 		}
-		count[k]++
 	}
-	var names [6]map[string]struct{}
-	for k, c := range count {
-		if c > 0 {
-			names[k] = make(map[string]struct{}, c)
-		}
-	}
+	names := newFoldSet(len(n.Elements))
 	spelling := make(map[string]string) // lower-case node → spelling
 	var last [2]string                  // nodes already checked (never "")
 	node := func(nd string) bool {
@@ -59,12 +50,9 @@ func (n *Netlist) quickValid() bool {
 		if !validField(e.Name) || e.Name[0]|0x20 != byte(e.Kind)|0x20 {
 			return false
 		}
-		m := names[kindSlot(e.Kind)]
-		rest := lowerASCII(e.Name[1:])
-		if _, dup := m[rest]; dup {
+		if !names.add(e.Name) {
 			return false
 		}
-		m[rest] = struct{}{}
 		if !node(e.Plus) || !node(e.Minus) {
 			return false
 		}
@@ -113,4 +101,73 @@ func (n *Netlist) validate() error {
 		return nil
 	}
 	return n.Validate()
+}
+
+// foldSet is a set of names compared as lowerASCII compares them (ASCII
+// letters case-insensitively, other bytes exactly), without lowering any
+// string: an open-addressing table of FNV-1a hashes of the lowered bytes,
+// at most half full.
+type foldSet struct {
+	hash  []uint64 // 0: empty slot
+	names []string
+}
+
+func newFoldSet(n int) *foldSet {
+	size := 8
+	for size < 2*n {
+		size *= 2
+	}
+	return &foldSet{hash: make([]uint64, size), names: make([]string, size)}
+}
+
+// add inserts name and reports whether it was new. The set must not be
+// full (it is sized for n names).
+func (s *foldSet) add(name string) bool {
+	const (
+		offset = 14695981039346656037
+		prime  = 1099511628211
+	)
+	h := uint64(offset)
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint64(c)) * prime
+	}
+	if h == 0 {
+		h = 1
+	}
+	mask := uint64(len(s.hash) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch s.hash[i] {
+		case 0:
+			s.hash[i], s.names[i] = h, name
+			return true
+		case h:
+			if equalFoldASCII(s.names[i], name) {
+				return false
+			}
+		}
+	}
+}
+
+// equalFoldASCII reports whether lowerASCII(a) == lowerASCII(b).
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
