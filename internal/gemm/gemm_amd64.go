@@ -81,20 +81,23 @@ func init() {
 		x, y = x[:len(a)], y[:len(a)]
 		return dot2AVX2(&a[0], &x[0], &y[0], len(a))
 	}
-	dot4 = func(dst *[4]float64, a []float64, lda, n int, x []float64) {
-		if n == 0 {
-			*dst = [4]float64{}
-			return
-		}
-		_, _ = a[3*lda+n-1], x[n-1]
-		dot4AVX2(&a[0], lda, n, &x[0], dst)
+	vecAsm = true
+}
+
+func dot4Asm(dst *[4]float64, a []float64, lda, n int, x []float64) {
+	if n == 0 {
+		*dst = [4]float64{}
+		return
 	}
-	dot4x2 = func(dst *[8]float64, a []float64, lda, n int, x, y []float64) {
-		if n == 0 {
-			*dst = [8]float64{}
-			return
-		}
-		_, _, _ = a[3*lda+n-1], x[n-1], y[n-1]
-		dot4x2AVX2(&a[0], lda, n, &x[0], &y[0], dst)
+	_, _ = a[3*lda+n-1], x[n-1]
+	dot4AVX2(&a[0], lda, n, &x[0], dst)
+}
+
+func dot4x2Asm(dst *[8]float64, a []float64, lda, n int, x, y []float64) {
+	if n == 0 {
+		*dst = [8]float64{}
+		return
 	}
+	_, _, _ = a[3*lda+n-1], x[n-1], y[n-1]
+	dot4x2AVX2(&a[0], lda, n, &x[0], &y[0], dst)
 }

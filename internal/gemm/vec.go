@@ -10,13 +10,23 @@ func Dot2(a, x, y []float64) (float64, float64) { return dot2(a, x, y) }
 // row-major a (stride lda ≥ n), i < n, summed in a fixed order: x is read
 // once for the four rows, which makes matrix–vector products with long
 // rows limited by memory rather than by cache bandwidth.
-func Dot4(dst *[4]float64, a []float64, lda, n int, x []float64) { dot4(dst, a, lda, n, x) }
+func Dot4(dst *[4]float64, a []float64, lda, n int, x []float64) {
+	if vecAsm {
+		dot4Asm(dst, a, lda, n, x)
+		return
+	}
+	dot4Go(dst, a, lda, n, x)
+}
 
 // Dot4x2 sets dst[k] = Σ_i a[k·lda+i]·x[i] and dst[4+k] = Σ_i
 // a[k·lda+i]·y[i] for the four rows k < 4 of a, i < n, reading each row
 // once for both vectors and x, y once for the four rows (see Dot4).
 func Dot4x2(dst *[8]float64, a []float64, lda, n int, x, y []float64) {
-	dot4x2(dst, a, lda, n, x, y)
+	if vecAsm {
+		dot4x2Asm(dst, a, lda, n, x, y)
+		return
+	}
+	dot4x2Go(dst, a, lda, n, x, y)
 }
 
 // Axpy computes y += a·x (len(y) ≥ len(x)).
@@ -25,9 +35,9 @@ func Axpy(a float64, x, y []float64) { axpy(a, x, y) }
 // UsePortable switches to the portable Go kernels until the returned
 // function is called (for tests comparing the two; not concurrency-safe).
 func UsePortable() (restore func()) {
-	k, d, d2, ax, d4, d42 := kernel, dot, dot2, axpy, dot4, dot4x2
-	kernel, dot, dot2, axpy, dot4, dot4x2 = kernelGo, dotGo, dot2Go, axpyGo, dot4Go, dot4x2Go
-	return func() { kernel, dot, dot2, axpy, dot4, dot4x2 = k, d, d2, ax, d4, d42 }
+	k, d, d2, ax, va := kernel, dot, dot2, axpy, vecAsm
+	kernel, dot, dot2, axpy, vecAsm = kernelGo, dotGo, dot2Go, axpyGo, false
+	return func() { kernel, dot, dot2, axpy, vecAsm = k, d, d2, ax, va }
 }
 
 // The kernels in use: set at init to assembly where available.
@@ -36,8 +46,10 @@ var (
 	dot    = dotGo
 	dot2   = dot2Go
 	axpy   = axpyGo
-	dot4   = dot4Go
-	dot4x2 = dot4x2Go
+	// vecAsm selects the assembly Dot4 and Dot4x2, called directly rather
+	// than through a function value so that their results can stay on the
+	// caller's stack.
+	vecAsm = false
 )
 
 func dot4Go(dst *[4]float64, a []float64, lda, n int, x []float64) {
