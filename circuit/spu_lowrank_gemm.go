@@ -104,10 +104,12 @@ func lrPoolWorkers() int {
 }
 
 // rowDots computes dst[v][i] = Σ_t a[i·lda + t]·xs[v][t] for v < nv ≤
-// lrMaxVec, i < m. Each row is read once from memory for all vectors (in
-// pairs, the row staying in cache). Rows are split in contiguous ranges
-// between this goroutine and the pool (up to GOMAXPROCS ranges, none
-// below ~256 KiB of a); each dot product is summed in a fixed order, so
+// lrMaxVec, i < m. Rows are taken four at a time (gemm.Dot4x2, gemm.Dot4),
+// each read once from memory for a pair of vectors and the vectors once
+// per four rows, so that long rows stream at memory speed. Rows are split
+// in contiguous ranges, starting at multiples of four, between this
+// goroutine and the pool (up to GOMAXPROCS ranges, none below ~256 KiB of
+// a); each dot product is summed in an order fixed by its row index, so
 // the result does not depend on the number of workers.
 func (p *lrPar) rowDots(nv int, dst, xs [lrMaxVec][]float64, a []float64, lda, m, k int) {
 	if nv == 0 || m == 0 {
@@ -115,23 +117,44 @@ func (p *lrPar) rowDots(nv int, dst, xs [lrMaxVec][]float64, a []float64, lda, m
 	}
 	nw := lrWorkers(m * k / (1 << 15))
 	if nw > 1 {
-		nw = min(nw, lrPoolWorkers()+1)
+		nw = min(nw, lrPoolWorkers()+1, (m+3)/4)
 	}
 	if nw == 1 {
 		lrRowRange(nv, &dst, &xs, a, lda, 0, m, k)
 		return
 	}
+	split := func(id int) int { return min(id*m/nw&^3, m) }
 	p.wg.Add(nw - 1)
 	for id := 1; id < nw; id++ {
-		lrPool.tasks <- lrTask{nv: nv, dst: dst, xs: xs, a: a, lda: lda, lo: id * m / nw, hi: (id + 1) * m / nw, k: k, wg: &p.wg}
+		hi := m
+		if id+1 < nw {
+			hi = split(id + 1)
+		}
+		lrPool.tasks <- lrTask{nv: nv, dst: dst, xs: xs, a: a, lda: lda, lo: split(id), hi: hi, k: k, wg: &p.wg}
 	}
-	lrRowRange(nv, &dst, &xs, a, lda, 0, m/nw, k)
+	lrRowRange(nv, &dst, &xs, a, lda, 0, split(1), k)
 	p.wg.Wait()
 }
 
-// lrRowRange computes rows lo…hi−1 of rowDots.
+// lrRowRange computes rows lo…hi−1 of rowDots; lo is a multiple of four.
 func lrRowRange(nv int, dst, xs *[lrMaxVec][]float64, a []float64, lda, lo, hi, k int) {
-	for i := lo; i < hi; i++ {
+	var d4 [4]float64
+	var d8 [8]float64
+	i := lo
+	for ; i+4 <= hi; i += 4 {
+		rows := a[i*lda : (i+3)*lda+k]
+		v := 0
+		for ; v+2 <= nv; v += 2 {
+			gemm.Dot4x2(&d8, rows, lda, k, xs[v][:k], xs[v+1][:k])
+			copy(dst[v][i:i+4], d8[:4])
+			copy(dst[v+1][i:i+4], d8[4:])
+		}
+		if v < nv {
+			gemm.Dot4(&d4, rows, lda, k, xs[v][:k])
+			copy(dst[v][i:i+4], d4[:])
+		}
+	}
+	for ; i < hi; i++ {
 		row := a[i*lda : i*lda+k]
 		v := 0
 		for ; v+2 <= nv; v += 2 {

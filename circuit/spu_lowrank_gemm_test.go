@@ -85,3 +85,40 @@ func TestLowRankWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestLowRankRowDotsWorkers: rowDots split over the pool gives the same
+// bits as one goroutine, for row counts that are not multiples of the
+// four-row groups (the groups are aligned to the row index, not to the
+// workers' ranges).
+func TestLowRankRowDotsWorkers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(46, 46))
+	for _, m := range []int{1001, 1002, 1003, 1004} {
+		k := 257
+		a := make([]float64, m*k)
+		x, y, z := make([]float64, k), make([]float64, k), make([]float64, k)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		for i := range x {
+			x[i], y[i], z[i] = rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
+		}
+		xs := [lrMaxVec][]float64{x, y, z}
+		var one, many [lrMaxVec][]float64
+		for v := range 3 {
+			one[v], many[v] = make([]float64, m), make([]float64, m)
+		}
+		lrRowRange(3, &one, &xs, a, k, 0, m, k)
+		if lrPoolWorkers() == 0 {
+			t.Fatal("the pool has no worker: GOMAXPROCS is 1")
+		}
+		var p lrPar
+		p.rowDots(3, many, xs, a, k, m, k)
+		for v := range 3 {
+			for i := range m {
+				if math.Float64bits(one[v][i]) != math.Float64bits(many[v][i]) {
+					t.Fatalf("m = %d, vector %d, row %d: %v with one goroutine, %v split", m, v, i, one[v][i], many[v][i])
+				}
+			}
+		}
+	}
+}
