@@ -52,15 +52,36 @@ func NewRawWriter(w io.Writer, title string, nodes []string, points int) (*RawWr
 		panic("netlist: NewRawWriter: negative points or multi-line title")
 	}
 	r := &RawWriter{w: bufio.NewWriterSize(w, 1<<20), vars: len(nodes) + 1, points: points}
-	var h bytes.Buffer
-	fmt.Fprintf(&h, "Title: %s\nPlotname: Transient Analysis\nFlags: real\nNo. Variables: %d\nNo. Points: %d\nVariables:\n\t0\ttime\ttime\n",
-		title, r.vars, points)
+	_, err := r.w.Write(AppendRawHeader(nil, title, nodes, points))
+	return r, err
+}
+
+// AppendRawHeader appends to dst the header that [NewRawWriter] writes, for
+// writers that encode the points themselves ([AppendRawPoint]). It panics
+// as NewRawWriter does.
+func AppendRawHeader(dst []byte, title string, nodes []string, points int) []byte {
+	if points < 0 || strings.ContainsAny(title, "\r\n") {
+		panic("netlist: AppendRawHeader: negative points or multi-line title")
+	}
+	h := bytes.NewBuffer(dst)
+	fmt.Fprintf(h, "Title: %s\nPlotname: Transient Analysis\nFlags: real\nNo. Variables: %d\nNo. Points: %d\nVariables:\n\t0\ttime\ttime\n",
+		title, len(nodes)+1, points)
 	for i, nd := range nodes {
-		fmt.Fprintf(&h, "\t%d\tv(%s)\tvoltage\n", i+1, nd)
+		fmt.Fprintf(h, "\t%d\tv(%s)\tvoltage\n", i+1, nd)
 	}
 	h.WriteString("Binary:\n")
-	_, err := r.w.Write(h.Bytes())
-	return r, err
+	return h.Bytes()
+}
+
+// AppendRawPoint appends to dst the point at time t (seconds) with the node
+// voltages v (volts) as [RawWriter.Point] writes it: 1+len(v) float64
+// values, little-endian.
+func AppendRawPoint(dst []byte, t float64, v []float64) []byte {
+	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(t))
+	for _, x := range v {
+		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(x))
+	}
+	return dst
 }
 
 // Point writes the point at time t (seconds) with the node voltages v
@@ -71,10 +92,7 @@ func (r *RawWriter) Point(t float64, v []float64) error {
 		panic(fmt.Sprintf("netlist: RawWriter.Point: %d values (want %d), point %d of %d", len(v), r.vars-1, r.n+1, r.points))
 	}
 	r.n++
-	b := binary.LittleEndian.AppendUint64(r.buf[:0], math.Float64bits(t))
-	for _, x := range v {
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
-	}
+	b := AppendRawPoint(r.buf[:0], t, v)
 	r.buf = b
 	_, err := r.w.Write(b)
 	return err

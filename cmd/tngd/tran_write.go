@@ -21,7 +21,8 @@ const (
 	csvBlocksPerWorker = 4
 )
 
-// csvWriter writes the rows of a run as CSV text. The rows are gathered
+// csvWriter writes the rows of a run as CSV text, or in another encoding
+// (newBlockWriter: the binary raw file). The rows are gathered
 // into blocks; each block is formatted by one of workers goroutines and
 // the blocks are written to w in row order by one writer goroutine, so the
 // text is the same whatever the number of workers, and formatting runs
@@ -30,12 +31,17 @@ const (
 // strconv.FormatFloat(x, 'g', digits, 64)).
 type csvWriter struct {
 	cols, digits int
-	cur          *csvBlock
-	work, order  chan *csvBlock
-	free         chan *csvBlock
-	done         chan error
-	failed       chan struct{} // closed when the writer meets an error
-	wg           sync.WaitGroup
+	// appendRows encodes the rows of a block (nil: CSV text, see format).
+	appendRows func(dst []byte, b *csvBlock) []byte
+	// rows counts the rows added; want, if positive, is the number close
+	// expects.
+	rows, want  int
+	cur         *csvBlock
+	work, order chan *csvBlock
+	free        chan *csvBlock
+	done        chan error
+	failed      chan struct{} // closed when the writer meets an error
+	wg          sync.WaitGroup
 }
 
 type csvBlock struct {
@@ -50,12 +56,18 @@ type csvBlock struct {
 // (after the time) onto w, which first receives header. workers ≤ 0 means
 // GOMAXPROCS. Call close to finish.
 func newCSVWriter(w io.Writer, header []byte, cols, digits, workers int) *csvWriter {
+	return newBlockWriter(w, header, cols, digits, workers, nil, 0)
+}
+
+// newBlockWriter is newCSVWriter with the rows encoded by appendRows (nil:
+// CSV text) and, if want > 0, close checking that want rows came.
+func newBlockWriter(w io.Writer, header []byte, cols, digits, workers int, appendRows func([]byte, *csvBlock) []byte, want int) *csvWriter {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	nb := csvBlocksPerWorker*workers + 1
 	c := &csvWriter{
-		cols: cols, digits: digits,
+		cols: cols, digits: digits, appendRows: appendRows, want: want,
 		work:   make(chan *csvBlock, nb),
 		order:  make(chan *csvBlock, nb),
 		free:   make(chan *csvBlock, nb),
@@ -66,14 +78,18 @@ func newCSVWriter(w io.Writer, header []byte, cols, digits, workers int) *csvWri
 		c.free <- &csvBlock{
 			t:     make([]float64, csvBlockRows),
 			v:     make([]float64, csvBlockRows*cols),
-			out:   make([]byte, 0, csvBlockRows*(cols+1)*(digits+8)),
+			out:   make([]byte, 0, csvBlockRows*(cols+1)*max(digits+8, 8)),
 			ready: make(chan struct{}, 1),
 		}
 	}
 	for range workers {
 		c.wg.Go(func() {
 			for b := range c.work {
-				b.out = c.format(b.out[:0], b)
+				if c.appendRows != nil {
+					b.out = c.appendRows(b.out[:0], b)
+				} else {
+					b.out = c.format(b.out[:0], b)
+				}
 				b.ready <- struct{}{}
 			}
 		})
@@ -115,6 +131,7 @@ func (c *csvWriter) row(t float64, v []float64) error {
 	b.t[b.n] = t
 	copy(b.v[b.n*c.cols:(b.n+1)*c.cols], v)
 	b.n++
+	c.rows++
 	if b.n < csvBlockRows {
 		return nil
 	}
@@ -145,7 +162,13 @@ func (c *csvWriter) close() error {
 	close(c.work)
 	close(c.order)
 	c.wg.Wait()
-	return <-c.done
+	if err := <-c.done; err != nil {
+		return err
+	}
+	if c.want > 0 && c.rows != c.want {
+		return fmt.Errorf("%d points written, the header says %d", c.rows, c.want)
+	}
+	return nil
 }
 
 // output is the destination of a command's data file: stdout for "-",
@@ -248,8 +271,10 @@ type waveWriter interface {
 // with the nodes nodes, having written its header.
 func newWaveWriter(w io.Writer, n *netlist.Netlist, nodes []string, opt tranOptions) (waveWriter, error) {
 	if opt.format == "raw" {
-		r, err := netlist.NewRawWriter(w, n.Title, nodes, n.Tran.Points())
-		return rawWave{r}, err
+		// The binary points are encoded by one worker and written by the
+		// writer goroutine, beside the simulation, as the CSV is.
+		header := netlist.AppendRawHeader(nil, n.Title, nodes, n.Tran.Points())
+		return newBlockWriter(w, header, len(nodes), 0, 1, appendRawRows, n.Tran.Points()), nil
 	}
 	header := []byte("time")
 	for _, nd := range nodes {
@@ -259,7 +284,12 @@ func newWaveWriter(w io.Writer, n *netlist.Netlist, nodes []string, opt tranOpti
 	return newCSVWriter(w, header, len(nodes), opt.digits, opt.workers), nil
 }
 
-type rawWave struct{ w *netlist.RawWriter }
-
-func (r rawWave) row(t float64, v []float64) error { return r.w.Point(t, v) }
-func (r rawWave) close() error                     { return r.w.Flush() }
+// appendRawRows appends the rows of b as the points of a binary SPICE raw
+// file ([netlist.AppendRawPoint]).
+func appendRawRows(dst []byte, b *csvBlock) []byte {
+	cols := len(b.v) / len(b.t)
+	for i := range b.n {
+		dst = netlist.AppendRawPoint(dst, b.t[i], b.v[i*cols:(i+1)*cols])
+	}
+	return dst
+}
