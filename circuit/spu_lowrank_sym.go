@@ -23,8 +23,8 @@ import (
 //	K U⁻¹ = Ĥ Uᵀ = U⁻¹ S,   S = Z Λ Zᵀ   ⇒   K = X Λ X⁻¹,  X = U⁻¹ Z,  X⁻¹ = Zᵀ U,
 //
 // so the eigenvalues are real and the non-symmetric QR algorithm
-// (lrEigen) is replaced by a symmetric one: tridiagonalization (the
-// Hessenberg reduction of a symmetric matrix), the eigenvalues of the
+// (lrEigen) is replaced by a symmetric one: tridiagonalization (LAPACK's
+// Dsytrd), the eigenvalues of the
 // tridiagonal T by the root-free QL algorithm (Dsterf), its eigenvectors by
 // inverse iteration (lrTridiagVectors, after LAPACK's Dstein), in parallel,
 // and the back transformation by the blocked product kernel. The condition
@@ -190,26 +190,32 @@ func lrEigenSymCheck(s []float64, n int, w, z, g []float64) bool {
 }
 
 // lrEigenSym computes S = Z diag(w) Zᵀ for the n×n row-major symmetric s
-// (destroyed): the Hessenberg reduction S = Q T Qᵀ (tridiagonal up to
-// rounding; Q formed on another goroutine, see lrHessenberg), the
-// eigenvalues of the symmetrized T (Dsterf, ascending), its eigenvectors
-// by inverse iteration (lrTridiagVectors) and Z = Q Z_T. The columns of
-// the row-major z are unit vectors, orthogonal to about ε/gap (the caller
-// corrects for it). It reports false if the QL algorithm did not converge.
+// (destroyed): the tridiagonal reduction S = Q T Qᵀ (LAPACK's Dsytrd on
+// the upper triangle; Q formed by Dorgtr on another goroutine), the
+// eigenvalues of T (Dsterf, ascending), its eigenvectors by inverse
+// iteration (lrTridiagVectors) and Z = Q Z_T. The columns of the row-major
+// z are unit vectors, orthogonal to about ε/gap (the caller corrects for
+// it). It reports false if the QL algorithm did not converge.
 func lrEigenSym(s []float64, n int, w, z []float64) bool {
 	if n == 1 {
 		w[0], z[0] = s[0], 1
 		return true
 	}
 	var impl gonum.Implementation
-	qm, done, _ := lrHessenberg(impl, s, n, lapack.EigenvaluesOnly, lapack.SchurNone)
-	d, e := make([]float64, n), make([]float64, n-1)
-	for i := range n {
-		d[i] = s[i*n+i]
-		if i+1 < n {
-			e[i] = (s[(i+1)*n+i] + s[i*n+i+1]) / 2
-		}
-	}
+	d, e, tau := make([]float64, n), make([]float64, n-1), make([]float64, n-1)
+	var q [1]float64
+	impl.Dsytrd(blas.Upper, n, s, n, d, e, tau, q[:], -1)
+	work := make([]float64, max(int(q[0]), 1))
+	impl.Dsytrd(blas.Upper, n, s, n, d, e, tau, work, len(work))
+	qm := slices.Clone(s) // the reflectors, then Q
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var ql [1]float64
+		impl.Dorgtr(blas.Upper, n, qm, n, tau, ql[:], -1)
+		lw := max(int(ql[0]), 1)
+		impl.Dorgtr(blas.Upper, n, qm, n, tau, make([]float64, lw), lw)
+	}()
 	copy(w, d)
 	ee := append([]float64(nil), e...)
 	if !impl.Dsterf(n, w, ee) {
@@ -227,7 +233,7 @@ func lrEigenSym(s []float64, n int, w, z []float64) bool {
 const (
 	lrInvMaxIts = 5    // inverse iterations at most
 	lrInvExtra  = 2    // iterations after the growth test is met
-	lrInvOrtol  = 1e-6 // eigenvalues closer than this times ‖T‖₁ are orthogonalized
+	lrInvOrtol  = 1e-7 // eigenvalues closer than this times ‖T‖₁ are orthogonalized
 )
 
 // lrTridiagVectors writes into the columns of the n×n row-major zt the
@@ -239,9 +245,11 @@ const (
 // iterations; classical Gram–Schmidt twice in place of the modified one).
 // Eigenvalues closer than lrInvOrtol·‖T‖₁ to their
 // predecessor form a cluster (Dstein's 1e-3 would chain most of a dense
-// spectrum into one sequential cluster; vectors of eigenvalues farther
-// apart are orthogonal to ε·‖T‖/gap ≤ 1e-10 and are corrected by the
-// caller). Clusters are dealt to the cores; the result does not depend on
+// spectrum into one sequential cluster, and so would 1e-6 with the many
+// small eigenvalues of a confident network's output Hessian; vectors of
+// eigenvalues farther apart are orthogonal to about ε·‖T‖/gap ≤ 2e-9,
+// 500 times below the caller's check lrEigenSymOrtho, and are corrected
+// by the caller). Clusters are dealt to the cores; the result does not depend on
 // their number.
 func lrTridiagVectors(d, e, w, zt []float64) {
 	n := len(d)
