@@ -233,7 +233,7 @@ func lrEigenSym(s []float64, n int, w, z []float64) bool {
 const (
 	lrInvMaxIts = 5    // inverse iterations at most
 	lrInvExtra  = 2    // iterations after the growth test is met
-	lrInvOrtol  = 1e-7 // eigenvalues closer than this times ‖T‖₁ are orthogonalized
+	lrInvOrtol  = 1e-8 // eigenvalues closer than this times ‖T‖₁ are orthogonalized
 )
 
 // lrTridiagVectors writes into the columns of the n×n row-major zt the
@@ -245,11 +245,11 @@ const (
 // iterations; classical Gram–Schmidt twice in place of the modified one).
 // Eigenvalues closer than lrInvOrtol·‖T‖₁ to their
 // predecessor form a cluster (Dstein's 1e-3 would chain most of a dense
-// spectrum into one sequential cluster, and so would 1e-6 with the many
-// small eigenvalues of a confident network's output Hessian; vectors of
-// eigenvalues farther apart are orthogonal to about ε·‖T‖/gap ≤ 2e-9,
-// 500 times below the caller's check lrEigenSymOrtho, and are corrected
-// by the caller). Clusters are dealt to the cores; the result does not depend on
+// spectrum into one sequential cluster, and so would 1e-6 or 1e-7 with
+// the many small eigenvalues of a confident network's output Hessian;
+// vectors of eigenvalues farther apart are orthogonal to about
+// ε·‖T‖/gap ≤ 2e-8, 50 times below the caller's check lrEigenSymOrtho,
+// and are corrected by the caller). Clusters are dealt to the cores; the result does not depend on
 // their number.
 func lrTridiagVectors(d, e, w, zt []float64) {
 	n := len(d)
