@@ -3,6 +3,7 @@ package circuit
 import (
 	"encoding/binary"
 	"math/rand/v2"
+	"sync/atomic"
 )
 
 // streamChunk is the number of normal variates a [NormalStream] draws and
@@ -40,6 +41,7 @@ type NormalStream struct {
 	start pcgNormal // state before the first variate
 	end   pcgNormal // state after the drawn chunks, set when full is closed
 	tail  *pcgNormal
+	limit atomic.Int64 // variates to draw ahead, in all
 	// closed after Close
 	closed bool
 }
@@ -65,24 +67,48 @@ func NewNormalStream(src *rand.PCG, limit int) *NormalStream {
 		done:  make(chan struct{}),
 		start: pcgState(src),
 	}
-	go s.draw(s.start, limit)
+	s.limit.Store(int64(limit))
+	go s.draw(s.start)
 	return s
 }
 
-// draw is the goroutine: chunks of variates from state g, limit in all.
-func (s *NormalStream) draw(g pcgNormal, limit int) {
+// Limit lowers the number of variates drawn ahead to n in all (counted
+// from the stream's start), for a caller that starts the stream before it
+// knows how many it needs; a larger n than the current limit is ignored.
+// Variates past the limit are drawn in the caller's goroutine, as usual.
+func (s *NormalStream) Limit(n int) {
+	for {
+		cur := s.limit.Load()
+		if int64(n) >= cur || s.limit.CompareAndSwap(cur, int64(max(n, 0))) {
+			return
+		}
+	}
+}
+
+// draw is the goroutine: chunks of variates from state g, up to the limit.
+func (s *NormalStream) draw(g pcgNormal) {
 	defer close(s.done)
-	for limit > 0 {
+	var drawn int64
+	for {
+		select {
+		case <-s.quit:
+			return
+		default:
+		}
+		left := s.limit.Load() - drawn
+		if left <= 0 {
+			break
+		}
 		var c *normalChunk
 		select {
 		case c = <-s.free:
 		default:
 			c = &normalChunk{z: make([]float64, streamChunk)}
 		}
-		n := min(streamChunk, limit)
+		n := int(min(streamChunk, left))
 		c.start, c.z = g, c.z[:n]
 		g.fill(c.z)
-		limit -= n
+		drawn += int64(n)
 		select {
 		case s.full <- c:
 		case <-s.quit:

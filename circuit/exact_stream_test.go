@@ -15,21 +15,26 @@ import (
 // chunk boundary, past its limit or before any draw.
 func TestNormalStream(t *testing.T) {
 	cases := []struct {
-		name        string
-		limit, take int
+		name               string
+		limit, lower, take int // lower > 0: Limit(lower) at once
 	}{
-		{"nothing taken", 5 * streamChunk, 0},
-		{"within a chunk", 5 * streamChunk, 2*streamChunk + 123},
-		{"chunk boundary", 5 * streamChunk, 3 * streamChunk},
-		{"past the limit", 2*streamChunk + 17, 4*streamChunk + 5},
-		{"zero limit", 0, 1000},
-		{"more than the look-ahead", (streamAhead + 3) * streamChunk, (streamAhead + 2) * streamChunk},
+		{"nothing taken", 5 * streamChunk, 0, 0},
+		{"within a chunk", 5 * streamChunk, 0, 2*streamChunk + 123},
+		{"chunk boundary", 5 * streamChunk, 0, 3 * streamChunk},
+		{"past the limit", 2*streamChunk + 17, 0, 4*streamChunk + 5},
+		{"zero limit", 0, 0, 1000},
+		{"more than the look-ahead", (streamAhead + 3) * streamChunk, 0, (streamAhead + 2) * streamChunk},
+		{"lowered limit", 1 << 40, 3*streamChunk + 9, 5 * streamChunk},
+		{"raised limit ignored", streamChunk, 1 << 20, 3 * streamChunk},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := rand.NewPCG(21, 22), rand.NewPCG(21, 22)
 			rb := rand.New(b)
 			s := NewNormalStream(a, tc.limit)
+			if tc.lower > 0 {
+				s.Limit(tc.lower)
+			}
 			got := make([]float64, 1000)
 			for n := 0; n < tc.take; {
 				k := min(1+n%997, tc.take-n)

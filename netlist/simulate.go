@@ -20,6 +20,13 @@ type SimulateOptions struct {
 	// Source supplies the noise; it is needed (non-nil) unless NoNoise is
 	// set or the deck has no noise. It is kept for the run only.
 	Source rand.Source
+	// Normals, when not nil, is a stream of Source (a *rand.PCG) that the
+	// caller started early, for instance before parsing the deck, so that
+	// the draws overlap the parsing too; Simulate draws the noise from it
+	// (the same numbers) and lowers its limit to what the run can use,
+	// but does not close it. Without it, Simulate starts its own stream
+	// of a *rand.PCG Source when more than one CPU is available.
+	Normals *circuit.NormalStream
 }
 
 // Simulate runs the .tran analysis of n with the exact engine: it
@@ -36,8 +43,9 @@ type SimulateOptions struct {
 // It returns ErrInvalid (wrapped) without a .tran card, the errors of
 // [Assemble] and [InitialState], a *[circuit.NonFiniteError] (wrapped) if
 // the state stops being finite, the first error of emit, and ctx.Err() when
-// ctx is cancelled (checked every 256 points). It panics if n is nil, or if
-// the deck has noise, NoNoise is false and Source is nil.
+// ctx is cancelled (checked every 256 points). It panics if n is nil, if
+// the deck has noise, NoNoise is false and Source is nil, or if Normals
+// does not draw from Source.
 func Simulate(ctx context.Context, n *Netlist, opt *SimulateOptions, emit func(t float64, v []float64) error) error {
 	if opt == nil {
 		opt = &SimulateOptions{}
@@ -50,10 +58,19 @@ func Simulate(ctx context.Context, n *Netlist, opt *SimulateOptions, emit func(t
 	// The normal variates are drawn ahead on another core while the model
 	// is assembled and stepped (the same numbers, see
 	// circuit.NormalStream), at most one per node and point.
-	var ns *circuit.NormalStream
-	if pcg, ok := opt.Source.(*rand.PCG); ok && !opt.NoNoise && runtime.GOMAXPROCS(0) > 1 && n.noisy(&opt.Build) {
-		ns = circuit.NewNormalStream(pcg, tr.Points()*len(nodes))
-		defer ns.Close()
+	ns := opt.Normals
+	limit := 0
+	if !opt.NoNoise && n.noisy(&opt.Build) {
+		limit = tr.Points() * len(nodes)
+	}
+	switch {
+	case ns != nil:
+		ns.Limit(limit)
+	case limit > 0 && runtime.GOMAXPROCS(0) > 1:
+		if pcg, ok := opt.Source.(*rand.PCG); ok {
+			ns = circuit.NewNormalStream(pcg, limit)
+			defer ns.Close()
+		}
 	}
 	m, err := assembleModel(n, &opt.Build)
 	if err != nil {

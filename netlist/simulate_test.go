@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -111,4 +112,33 @@ func TestSimulateNoiseStationary(t *testing.T) {
 	kTC := 1.380649e-23 * n.Kelvin() / 1e-9
 	assert.InEpsilon(t, kTC, variance, 0.07)
 	assert.InDelta(t, 0, mean, 5*math.Sqrt(kTC/float64(len(v))*(1+math.Exp(-0.5))/(1-math.Exp(-0.5))))
+}
+
+// TestSimulateNormalStreams: the waveforms of a seed are the same, bit for
+// bit, whether the noise is drawn in place (one CPU), by Simulate's own
+// stream, or by a stream the caller started before parsing (whose limit
+// Simulate lowers).
+func TestSimulateNormalStreams(t *testing.T) {
+	n, err := ParseFile(benchDeckPath)
+	require.NoError(t, err)
+	n.Tran = &Tran{Step: 10e-9, Stop: 3e-6} // 301 points: streams and in-place tail
+	run := func(procs int, early bool) []float64 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		src := rand.NewPCG(5, 6)
+		opt := &SimulateOptions{Source: src}
+		if early {
+			opt.Normals = circuit.NewNormalStream(src, 1<<30)
+			defer opt.Normals.Close()
+		}
+		var out []float64
+		require.NoError(t, Simulate(context.Background(), n, opt, func(tt float64, v []float64) error {
+			out = append(append(out, tt), v...)
+			return nil
+		}))
+		return out
+	}
+	want := run(1, false)
+	assert.Equal(t, want, run(2, false), "Simulate's own stream")
+	assert.Equal(t, want, run(2, true), "the caller's stream")
+	assert.Equal(t, want, run(1, true), "the caller's stream on one CPU")
 }

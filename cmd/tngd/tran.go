@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"runtime/debug"
 
+	"github.com/tngd/tngd/circuit"
 	"github.com/tngd/tngd/netlist"
 )
 
@@ -157,6 +159,16 @@ func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) err
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(tranMemoryLimit))
 		defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	}
+	// The noise's normal variates are drawn on another core from the
+	// start, while the deck is parsed and assembled (the same numbers,
+	// see circuit.NormalStream); Simulate lowers the stream's limit to
+	// what the run needs.
+	src := rand.NewPCG(opt.seed, seedStream)
+	var normals *circuit.NormalStream
+	if opt.noise && runtime.GOMAXPROCS(0) > 1 {
+		normals = circuit.NewNormalStream(src, maxTranPoints)
+		defer normals.Close()
+	}
 	n, err := netlist.ParseFile(path)
 	if err != nil {
 		return badInput(err)
@@ -185,7 +197,8 @@ func runTran(ctx context.Context, e *env, path, out string, opt tranOptions) err
 	sopt := &netlist.SimulateOptions{
 		Build:   netlist.BuildOptions{Johnson: opt.johnson},
 		NoNoise: !opt.noise,
-		Source:  rand.NewPCG(opt.seed, seedStream),
+		Source:  src,
+		Normals: normals,
 	}
 	// The output is opened at the first point, so that a circuit that
 	// cannot be simulated leaves no file behind and is reported as bad
