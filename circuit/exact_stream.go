@@ -13,9 +13,10 @@ import (
 const streamChunk = 8192
 
 // streamAhead is the most chunks a [NormalStream] keeps drawn and unused
-// (8 MiB, a million variates): the whole noise of a 10,000-step run of 64
-// noisy modes, drawn while the model is assembled and factorized.
-const streamAhead = 128
+// (2 MiB, 262,144 variates, about 1.5 ms of draws): enough to cover the
+// parsing and assembly of a deck, while the chunks, recycled, stay few
+// (every fresh page costs a fault).
+const streamAhead = 32
 
 // NormalStream draws the standard normal variates of a *rand.PCG ahead of
 // their use, on a goroutine of its own, so that a stepper given it
@@ -25,7 +26,7 @@ const streamAhead = 128
 // scheduling of its goroutine.
 //
 // The stream draws at most limit variates ahead of time (and then draws in
-// the caller's goroutine), holding at most a million of them drawn and
+// the caller's goroutine), holding at most 262,144 of them drawn and
 // unused. It owns src from [NewNormalStream] until [NormalStream.Close],
 // which leaves src in the state that follows the variates handed out. A
 // NormalStream is not safe for concurrent use; its methods panic after

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -77,9 +78,13 @@ func AppendRawHeader(dst []byte, title string, nodes []string, points int) []byt
 // voltages v (volts) as [RawWriter.Point] writes it: 1+len(v) float64
 // values, little-endian.
 func AppendRawPoint(dst []byte, t float64, v []float64) []byte {
-	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(t))
-	for _, x := range v {
-		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(x))
+	n := len(dst)
+	dst = slices.Grow(dst, 8*(1+len(v)))[:n+8*(1+len(v))]
+	out := dst[n:]
+	binary.LittleEndian.PutUint64(out, math.Float64bits(t))
+	out = out[8:]
+	for i, x := range v {
+		binary.LittleEndian.PutUint64(out[8*i:], math.Float64bits(x))
 	}
 	return dst
 }
