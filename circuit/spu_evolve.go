@@ -395,11 +395,11 @@ func (s *SPU) MeanSteadyStateTo(dst *mat.VecDense) error {
 	if m.factored {
 		// c = c₀ − ε⊙B(Ĥu₀ + w₀): the offsets of the stages.
 		c := make([]float64, n)
-		spuGemv(1, m.Hs, m.u0, 0, m.w)
+		m.gemv(1, m.Hs, m.u0, m.w)
 		for k := range m.w {
 			m.w[k] += m.w0[k]
 		}
-		spuGemv(1, m.B, m.w, 0, c)
+		m.gemv(1, m.B, m.w, c)
 		for i := range c {
 			c[i] = m.c0[i] - m.eps[i]*c[i]
 		}
@@ -432,15 +432,15 @@ func (s *SPU) MeanSteadyStateTo(dst *mat.VecDense) error {
 			K.Set(k, k, K.At(k, k)+1)
 		}
 		fy := make([]float64, r)
-		spuGemv(1, m.F, y, 0, fy)
+		m.gemv(1, m.F, y, fy)
 		hfy := mat.NewVecDense(r, nil)
-		spuGemv(1, m.Hs, fy, 0, hfy.RawVector().Data)
+		m.gemv(1, m.Hs, fy, hfy.RawVector().Data)
 		var zv mat.VecDense
 		if err := zv.SolveVec(&K, hfy); err != nil {
 			return fmt.Errorf("%w: %v", ErrSingularDrift, err)
 		}
 		bz := make([]float64, n)
-		spuGemv(1, m.B, zv.RawVector().Data, 0, bz)
+		m.gemv(1, m.B, zv.RawVector().Data, bz)
 		for i := range v {
 			v[i] = y[i] - m.eps[i]/m.d[i]*bz[i]
 		}

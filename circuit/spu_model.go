@@ -42,6 +42,7 @@ type spuModel struct {
 	diffs                    bool      // F, Hs, B or Ahat were written by the programming …
 	diffsGen                 uint64    // … of this generation
 	u, w, w2, acc, coup      []float64 // work
+	gemvPar                  lrPar     // the large products of gemv
 }
 
 // build computes the model of s's current programming.
@@ -173,10 +174,27 @@ func spuGrow(s []float64, n int) []float64 {
 	return s[:n]
 }
 
-// spuGemv computes y = alpha·A·x + beta·y.
-func spuGemv(alpha float64, a *mat.Dense, x []float64, beta float64, y []float64) {
-	blas64.Gemv(blas.NoTrans, alpha, a.RawMatrix(), blas64.Vector{N: len(x), Inc: 1, Data: x}, beta, blas64.Vector{N: len(y), Inc: 1, Data: y})
+// gemv computes y = alpha·A·x (y overwritten) for the model's stage and
+// drift matrices: by the J-product kernel (lrPar.rowDots, rows split over
+// the cores, the result independent of their number) when A has at least
+// gemvParMin entries, else by gonum's Dgemv.
+func (m *spuModel) gemv(alpha float64, a *mat.Dense, x, y []float64) {
+	raw := a.RawMatrix()
+	if raw.Rows*raw.Cols < gemvParMin {
+		blas64.Gemv(blas.NoTrans, alpha, raw, blas64.Vector{N: len(x), Inc: 1, Data: x}, 0, blas64.Vector{N: len(y), Inc: 1, Data: y})
+		return
+	}
+	m.gemvPar.rowDots(1, [lrMaxVec][]float64{y[:raw.Rows]}, [lrMaxVec][]float64{x[:raw.Cols]}, raw.Data, raw.Stride, raw.Rows, raw.Cols)
+	if alpha != 1 {
+		for i := range y[:raw.Rows] {
+			y[i] *= alpha
+		}
+	}
 }
+
+// gemvParMin is the smallest matrix (in entries, 512 KiB) whose products
+// are split over the cores.
+const gemvParMin = 1 << 16
 
 // initState lays out the state for cell voltages v: op-amp poles and
 // stages at their equilibrium with v.
@@ -189,11 +207,11 @@ func (m *spuModel) initState(x, v []float64) {
 	}
 	if m.stageDyn {
 		u, w := x[m.offU:m.offU+m.r], x[m.offW:m.offW+m.r]
-		spuGemv(1, m.F, v, 0, u)
+		m.gemv(1, m.F, v, u)
 		for k := range u {
 			u[k] += m.u0[k]
 		}
-		spuGemv(1, m.Hs, u, 0, w)
+		m.gemv(1, m.Hs, u, w)
 		for k := range w {
 			w[k] += m.w0[k]
 		}
@@ -218,7 +236,7 @@ func (m *spuModel) apply(dst, x []float64, a, b float64, z []float64, withConst,
 	case m.factored && !m.stageDyn:
 		u, w, acc := m.u, m.w, m.acc
 		if V != nil {
-			spuGemv(1, m.F, V, 0, u)
+			m.gemv(1, m.F, V, u)
 		} else {
 			clear(u)
 		}
@@ -237,17 +255,17 @@ func (m *spuModel) apply(dst, x []float64, a, b float64, z []float64, withConst,
 			for k := range u {
 				u[k] = a*u[k] + b*m.sigU[k]*zu[k]
 			}
-			spuGemv(1, m.Hs, u, 0, acc)
+			m.gemv(1, m.Hs, u, acc)
 			for k := range acc {
 				if withConst {
 					acc[k] += a * m.w0[k]
 				}
 				acc[k] += b * m.sigW[k] * zw[k]
 			}
-			spuGemv(1, m.B, acc, 0, coup)
+			m.gemv(1, m.B, acc, coup)
 			break
 		}
-		spuGemv(1, m.Hs, u, 0, w)
+		m.gemv(1, m.Hs, u, w)
 		if withConst {
 			for k := range w {
 				w[k] += m.w0[k]
@@ -265,21 +283,21 @@ func (m *spuModel) apply(dst, x []float64, a, b float64, z []float64, withConst,
 			for k := range t {
 				t[k] = m.sigU[k] * zu[k]
 			}
-			spuGemv(1, m.Hs, t, 0, m.w2)
+			m.gemv(1, m.Hs, t, m.w2)
 			for k := range acc {
 				acc[k] += b * (m.w2[k] + m.sigW[k]*zw[k])
 			}
 		}
-		spuGemv(1, m.B, acc, 0, coup)
+		m.gemv(1, m.B, acc, coup)
 	case m.factored:
 		if x != nil {
-			spuGemv(a, m.B, x[m.offW:m.offW+r], 0, coup)
+			m.gemv(a, m.B, x[m.offW:m.offW+r], coup)
 		} else {
 			clear(coup)
 		}
 	default:
 		if V != nil {
-			spuGemv(a, m.Ahat, V, 0, coup)
+			m.gemv(a, m.Ahat, V, coup)
 		} else {
 			clear(coup)
 		}
@@ -324,8 +342,8 @@ func (m *spuModel) apply(dst, x []float64, a, b float64, z []float64, withConst,
 	if m.stageDyn {
 		du, dw := dst[m.offU:m.offU+r], dst[m.offW:m.offW+r]
 		if V != nil {
-			spuGemv(1, m.F, V, 0, m.u)
-			spuGemv(1, m.Hs, x[m.offU:m.offU+r], 0, m.w)
+			m.gemv(1, m.F, V, m.u)
+			m.gemv(1, m.Hs, x[m.offU:m.offU+r], m.w)
 		} else {
 			clear(m.u)
 			clear(m.w)
