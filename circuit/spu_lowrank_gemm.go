@@ -104,9 +104,9 @@ func lrPoolWorkers() int {
 }
 
 // rowDots computes dst[v][i] = Σ_t a[i·lda + t]·xs[v][t] for v < nv ≤
-// lrMaxVec, i < m. Rows are taken four at a time (gemm.Dot4x2, gemm.Dot4),
-// each read once from memory for a pair of vectors and the vectors once
-// per four rows, so that long rows stream at memory speed. Rows are split
+// lrMaxVec, i < m. Rows are taken four at a time (gemm.Dot4x3, Dot4x2,
+// Dot4), each read once from memory for three vectors or a pair and the
+// vectors once per four rows, so that long rows stream at memory speed. Rows are split
 // in contiguous ranges, starting at multiples of four, between this
 // goroutine and the pool (up to GOMAXPROCS ranges, none below ~256 KiB of
 // a); each dot product is summed in an order fixed by its row index, so
@@ -140,10 +140,18 @@ func (p *lrPar) rowDots(nv int, dst, xs [lrMaxVec][]float64, a []float64, lda, m
 func lrRowRange(nv int, dst, xs *[lrMaxVec][]float64, a []float64, lda, lo, hi, k int) {
 	var d4 [4]float64
 	var d8 [8]float64
+	var d12 [12]float64
 	i := lo
 	for ; i+4 <= hi; i += 4 {
 		rows := a[i*lda : (i+3)*lda+k]
 		v := 0
+		if nv == 3 {
+			gemm.Dot4x3(&d12, rows, lda, k, xs[0][:k], xs[1][:k], xs[2][:k])
+			copy(dst[0][i:i+4], d12[:4])
+			copy(dst[1][i:i+4], d12[4:8])
+			copy(dst[2][i:i+4], d12[8:])
+			continue
+		}
 		for ; v+2 <= nv; v += 2 {
 			gemm.Dot4x2(&d8, rows, lda, k, xs[v][:k], xs[v+1][:k])
 			copy(dst[v][i:i+4], d8[:4])

@@ -23,7 +23,8 @@ func withKernels(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
-// TestLowRankRowDots: the J-product kernel equals plain dot products.
+// TestLowRankRowDots: the J-product kernel equals plain dot products, for
+// one, two and three vectors.
 func TestLowRankRowDots(t *testing.T) {
 	withKernels(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(42, 42))
@@ -42,6 +43,8 @@ func TestLowRankRowDots(t *testing.T) {
 			lrRowDotsTo([][]float64{d1, d2}, a, lda, m, k, [][]float64{x, y})
 			s1 := make([]float64, m)
 			lrRowDotsTo([][]float64{s1}, a, lda, m, k, [][]float64{x})
+			t1, t2, t3 := make([]float64, m), make([]float64, m), make([]float64, m)
+			lrRowDotsTo([][]float64{t1, t2, t3}, a, lda, m, k, [][]float64{x, y, x})
 			for i := range m {
 				var wx, wy float64
 				for l := range k {
@@ -52,6 +55,9 @@ func TestLowRankRowDots(t *testing.T) {
 				assert.InDelta(t, wx, d1[i], tol)
 				assert.InDelta(t, wy, d2[i], tol)
 				assert.InDelta(t, wx, s1[i], tol)
+				assert.InDelta(t, wx, t1[i], tol)
+				assert.InDelta(t, wy, t2[i], tol)
+				assert.InDelta(t, wx, t3[i], tol)
 			}
 		}
 	})

@@ -23,6 +23,9 @@ func dot4AVX2(a *float64, lda, n int, x *float64, dst *[4]float64)
 //go:noescape
 func dot4x2AVX2(a *float64, lda, n int, x, y *float64, dst *[8]float64)
 
+//go:noescape
+func dot4x3AVX2(a *float64, lda, n int, x, y, z *float64, dst *[12]float64)
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)
@@ -100,4 +103,13 @@ func dot4x2Asm(dst *[8]float64, a []float64, lda, n int, x, y []float64) {
 	}
 	_, _, _ = a[3*lda+n-1], x[n-1], y[n-1]
 	dot4x2AVX2(&a[0], lda, n, &x[0], &y[0], dst)
+}
+
+func dot4x3Asm(dst *[12]float64, a []float64, lda, n int, x, y, z []float64) {
+	if n == 0 {
+		*dst = [12]float64{}
+		return
+	}
+	_, _, _, _ = a[3*lda+n-1], x[n-1], y[n-1], z[n-1]
+	dot4x3AVX2(&a[0], lda, n, &x[0], &y[0], &z[0], dst)
 }

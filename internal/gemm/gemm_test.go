@@ -133,7 +133,7 @@ func TestAxpy(t *testing.T) {
 	})
 }
 
-// TestDot4: Dot4 and Dot4x2 equal the naive row sums to rounding (1e-14 of
+// TestDot4: Dot4, Dot4x2 and Dot4x3 equal the naive row sums to rounding (1e-14 of
 // Σ|a||x|) for lengths around the vector width and a padded stride, and
 // read nothing beyond row 3's n-th entry (the slice ends there).
 func TestDot4(t *testing.T) {
@@ -142,26 +142,33 @@ func TestDot4(t *testing.T) {
 		for _, n := range []int{0, 1, 3, 4, 5, 8, 17, 640} {
 			lda := n + 5
 			a := make([]float64, 3*lda+n)
-			x, y := make([]float64, n), make([]float64, n)
+			x, y, z := make([]float64, n), make([]float64, n), make([]float64, n)
 			for i := range a {
 				a[i] = rng.NormFloat64()
 			}
 			for i := range x {
-				x[i], y[i] = rng.NormFloat64(), rng.NormFloat64()
+				x[i], y[i], z[i] = rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
 			}
 			var d4 [4]float64
 			var d42 [8]float64
+			var d43 [12]float64
 			Dot4(&d4, a, lda, n, x)
 			Dot4x2(&d42, a, lda, n, x, y)
+			Dot4x3(&d43, a, lda, n, x, y, z)
 			for k := range 4 {
-				var sx, sy, ax, ay float64
+				var sx, sy, sz, ax, ay, az float64
 				for i := range n {
 					v := a[k*lda+i]
 					sx += v * x[i]
 					sy += v * y[i]
+					sz += v * z[i]
 					ax += abs(v * x[i])
 					ay += abs(v * y[i])
+					az += abs(v * z[i])
 				}
+				assert.InDelta(t, sx, d43[k], 1e-14*ax, "Dot4x3 x, n = %d, row %d", n, k)
+				assert.InDelta(t, sy, d43[4+k], 1e-14*ay, "Dot4x3 y, n = %d, row %d", n, k)
+				assert.InDelta(t, sz, d43[8+k], 1e-14*az, "Dot4x3 z, n = %d, row %d", n, k)
 				assert.InDelta(t, sx, d4[k], 1e-14*ax, "Dot4 n = %d, row %d", n, k)
 				assert.InDelta(t, sx, d42[k], 1e-14*ax, "Dot4x2 x, n = %d, row %d", n, k)
 				assert.InDelta(t, sy, d42[4+k], 1e-14*ay, "Dot4x2 y, n = %d, row %d", n, k)

@@ -29,6 +29,16 @@ func Dot4x2(dst *[8]float64, a []float64, lda, n int, x, y []float64) {
 	dot4x2Go(dst, a, lda, n, x, y)
 }
 
+// Dot4x3 is Dot4x2 for three vectors: dst[k], dst[4+k] and dst[8+k] are
+// the products of row k with x, y and z.
+func Dot4x3(dst *[12]float64, a []float64, lda, n int, x, y, z []float64) {
+	if vecAsm {
+		dot4x3Asm(dst, a, lda, n, x, y, z)
+		return
+	}
+	dot4x3Go(dst, a, lda, n, x, y, z)
+}
+
 // Axpy computes y += a·x (len(y) ≥ len(x)).
 func Axpy(a float64, x, y []float64) { axpy(a, x, y) }
 
@@ -55,6 +65,14 @@ var (
 func dot4Go(dst *[4]float64, a []float64, lda, n int, x []float64) {
 	for k := range 4 {
 		dst[k] = dotGo(a[k*lda:k*lda+n], x)
+	}
+}
+
+func dot4x3Go(dst *[12]float64, a []float64, lda, n int, x, y, z []float64) {
+	for k := range 4 {
+		row := a[k*lda : k*lda+n]
+		dst[k], dst[4+k] = dot2Go(row, x, y)
+		dst[8+k] = dotGo(row, z)
 	}
 }
 
