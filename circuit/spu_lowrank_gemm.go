@@ -104,9 +104,10 @@ func lrPoolWorkers() int {
 }
 
 // rowDots computes dst[v][i] = Σ_t a[i·lda + t]·xs[v][t] for v < nv ≤
-// lrMaxVec, i < m. Rows are taken four at a time (gemm.Dot4x3, Dot4x2,
-// Dot4), each read once from memory for three vectors or a pair and the
-// vectors once per four rows, so that long rows stream at memory speed. Rows are split
+// lrMaxVec, i < m. Long rows (≥ lrGroupMinLen) are taken four at a time
+// (gemm.Dot4x3, Dot4x2, Dot4), each read once from memory for three vectors
+// or a pair and the vectors once per four rows, so that they stream at
+// memory speed; shorter ones one at a time. Rows are split
 // in contiguous ranges, starting at multiples of four, between this
 // goroutine and the pool (up to GOMAXPROCS ranges, none below ~256 KiB of
 // a); each dot product is summed in an order fixed by its row index, so
@@ -136,13 +137,19 @@ func (p *lrPar) rowDots(nv int, dst, xs [lrMaxVec][]float64, a []float64, lda, m
 	p.wg.Wait()
 }
 
+// lrGroupMinLen is the shortest row taken four at a time by rowDots: short
+// rows (the Jᵀ array's, of length r) are one contiguous stream row after
+// row, which the hardware prefetches better than four interleaved ones,
+// and their vectors stay in the first-level cache anyway.
+const lrGroupMinLen = 4096
+
 // lrRowRange computes rows lo…hi−1 of rowDots; lo is a multiple of four.
 func lrRowRange(nv int, dst, xs *[lrMaxVec][]float64, a []float64, lda, lo, hi, k int) {
 	var d4 [4]float64
 	var d8 [8]float64
 	var d12 [12]float64
 	i := lo
-	for ; i+4 <= hi; i += 4 {
+	for ; k >= lrGroupMinLen && i+4 <= hi; i += 4 {
 		rows := a[i*lda : (i+3)*lda+k]
 		v := 0
 		if nv == 3 {
