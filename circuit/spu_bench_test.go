@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tngd/tngd/internal/gemm"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -165,6 +167,77 @@ func BenchmarkLowRankGram(b *testing.B) {
 				lrMulTo(c, r, r, r, n, lrOperand{f, n, false}, w, lrOperand{bm, r, false}, false)
 			}
 			b.ReportMetric(2*float64(r*r)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// BenchmarkLowRankEigenSymDef: the symmetric-definite eigendecomposition
+// of K = Ĥ P at r = 640, P a random Gram matrix and Ĥ either a batch of 64
+// softmax blocks ("softmax") or a symmetric matrix whose eigenvalues spread
+// over 12 decades ("graded", as when most predictions of a batch are
+// confident: its small eigenvalues chain into long clusters of inverse
+// iteration). LAPACK runs on gemm.BLAS, as in the tngd binary.
+func BenchmarkLowRankEigenSymDef(b *testing.B) {
+	defer blas64.Use(blas64.Implementation())
+	blas64.Use(gemm.BLAS{})
+	const batch, dz = 64, 10
+	n := batch * dz
+	for _, graded := range []bool{false, true} {
+		name := "softmax"
+		if graded {
+			name = "graded"
+		}
+		b.Run(fmt.Sprintf("r=%d/%s", n, name), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(7, 7))
+			h := make([]float64, n*n)
+			if graded {
+				var qr mat.QR
+				qr.Factorize(randMatrix(n, n, rng))
+				var q mat.Dense
+				qr.QTo(&q)
+				for i := range n {
+					for j := range n {
+						v := 0.0
+						for k := range n {
+							v += q.At(i, k) * math.Pow(10, -12*float64(k)/float64(n)) * q.At(j, k)
+						}
+						h[i*n+j] = v
+					}
+				}
+				symmetrize(h, n)
+			} else {
+				p := make([]float64, dz)
+				for k := range batch {
+					s := 0.0
+					for o := range p {
+						p[o] = math.Exp(2 * rng.NormFloat64())
+						s += p[o]
+					}
+					for i := range dz {
+						for j := range dz {
+							v := -p[i] * p[j] / (s * s)
+							if i == j {
+								v += p[i] / s
+							}
+							h[(k*dz+i)*n+k*dz+j] = v / batch
+						}
+					}
+				}
+			}
+			ps := randomPSD(rng, n, n)
+			pm := make([]float64, n*n)
+			for i := range n {
+				for j := range n {
+					pm[i*n+j] = ps.At(i, j)
+				}
+			}
+			w, x, xinv := make([]float64, n), make([]float64, n*n), make([]float64, n*n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := lrEigenSymDef(h, pm, n, w, x, xinv); !ok {
+					b.Fatal("symmetric path refused")
+				}
+			}
 		})
 	}
 }
