@@ -226,3 +226,64 @@ func TestLowRankEigenSymDef(t *testing.T) {
 		})
 	}
 }
+
+// TestLowRankCongruence: S = U H Uᵀ equals the naive triple product to
+// rounding (1e-13·n of ‖U‖²‖H‖ entrywise) and is exactly symmetric, for an
+// H made of diagonal blocks (sizes 1 to lrBlockMax, found by
+// lrDiagBlocks) and for a dense H (one block above lrBlockMax: the dense
+// products).
+func TestLowRankCongruence(t *testing.T) {
+	rng := rand.New(rand.NewPCG(34, 34))
+	for _, sizes := range [][]int{{10, 10, 10, 10, 10}, {1, 3, 64, 2, 1, 7}, {65}, {30, 70}} {
+		n := 0
+		for _, k := range sizes {
+			n += k
+		}
+		t.Run(fmt.Sprint(sizes), func(t *testing.T) {
+			h := make([]float64, n*n)
+			want := []int{0}
+			lo := 0
+			for _, k := range sizes {
+				b := randomPSD(rng, k, max(k-1, 1))
+				for i := range k {
+					for j := range k {
+						h[(lo+i)*n+lo+j] = b.At(i, j)
+					}
+				}
+				lo += k
+				want = append(want, lo)
+			}
+			blocks := lrDiagBlocks(h, n)
+			if slices.Max(sizes) > lrBlockMax {
+				require.Nil(t, blocks)
+			} else {
+				require.Equal(t, want, blocks)
+			}
+			u := make([]float64, n*n)
+			for i := range n {
+				for j := i; j < n; j++ {
+					u[i*n+j] = rng.NormFloat64()
+				}
+			}
+			s, tmp := make([]float64, n*n), make([]float64, n*n)
+			lrCongruence(s, tmp, u, h, n)
+			scale := 0.0
+			for i := range n {
+				for j := range n {
+					ref, abs := 0.0, 0.0
+					for k := range n {
+						for l := range n {
+							v := u[i*n+k] * h[k*n+l] * u[j*n+l]
+							ref += v
+							abs += math.Abs(v)
+						}
+					}
+					scale = max(scale, abs)
+					require.InDelta(t, ref, s[i*n+j], 1e-13*float64(n)*abs+1e-300, "S(%d, %d)", i, j)
+					require.Equal(t, math.Float64bits(s[i*n+j]), math.Float64bits(s[j*n+i]), "symmetry at (%d, %d)", i, j)
+				}
+			}
+			require.Positive(t, scale)
+		})
+	}
+}
