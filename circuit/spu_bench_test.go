@@ -195,16 +195,12 @@ func BenchmarkLowRankEigenSymDef(b *testing.B) {
 				qr.Factorize(randMatrix(n, n, rng))
 				var q mat.Dense
 				qr.QTo(&q)
-				for i := range n {
-					for j := range n {
-						v := 0.0
-						for k := range n {
-							v += q.At(i, k) * math.Pow(10, -12*float64(k)/float64(n)) * q.At(j, k)
-						}
-						h[i*n+j] = v
-					}
+				wk := make([]float64, n)
+				for k := range wk {
+					wk[k] = math.Pow(10, -12*float64(k)/float64(n))
 				}
-				symmetrize(h, n)
+				qd := mat.DenseCopyOf(&q).RawMatrix().Data
+				lrMulTo(h, n, n, n, n, lrOperand{qd, n, false}, wk, lrOperand{qd, n, true}, true)
 			} else {
 				p := make([]float64, dz)
 				for k := range batch {
