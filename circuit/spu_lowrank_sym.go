@@ -324,7 +324,8 @@ const (
 // (LAPACK's Dstein: a perturbed shift where eigenvalues coincide, start
 // vectors that differ per eigenvalue, modified Gram–Schmidt against the
 // earlier vectors of a cluster, stop after the growth test and two more
-// iterations; classical Gram–Schmidt twice in place of the modified one).
+// iterations; classical Gram–Schmidt in place of the modified one, with a
+// second pass after the last iteration).
 // Eigenvalues closer than lrInvOrtol·‖T‖₁ to their
 // predecessor form a cluster (Dstein's 1e-3 would chain most of a dense
 // spectrum into one sequential cluster, and so would 1e-6 or 1e-7 with
@@ -485,16 +486,12 @@ func (t *lrTridiag) vector(sigma float64, j int, prev [][]float64) []float64 {
 			b[i] *= scl
 		}
 		t.solve(b)
-		// Classical Gram–Schmidt, twice (Giraud et al., Numer. Math. 101,
-		// 2005: as orthogonal as modified Gram–Schmidt), on the vector
-		// kernels.
-		for range 2 {
-			if cap(t.coef) < len(prev) {
-				t.coef = make([]float64, len(prev), 2*len(prev))
-			}
-			coef := t.coef[:len(prev)]
-			lrProject(coef, prev, b)
-		}
+		// Classical Gram–Schmidt against the cluster's earlier vectors,
+		// once per iteration (which keeps the iteration away from them),
+		// and once more after the last (twice in a row is as orthogonal as
+		// modified Gram–Schmidt: Giraud et al., Numer. Math. 101, 2005),
+		// on the vector kernels.
+		t.project(prev, b)
 		if lrAmax(b) < t.dtpcrt {
 			continue
 		}
@@ -502,6 +499,7 @@ func (t *lrTridiag) vector(sigma float64, j int, prev [][]float64) []float64 {
 			break
 		}
 	}
+	t.project(prev, b)
 	nrm := 0.0
 	for _, v := range b {
 		nrm += v * v
@@ -514,6 +512,17 @@ func (t *lrTridiag) vector(sigma float64, j int, prev [][]float64) []float64 {
 		b[i] /= nrm
 	}
 	return b
+}
+
+// project is one pass of classical Gram–Schmidt of b against prev.
+func (t *lrTridiag) project(prev [][]float64, b []float64) {
+	if len(prev) == 0 {
+		return
+	}
+	if cap(t.coef) < len(prev) {
+		t.coef = make([]float64, len(prev), 2*len(prev))
+	}
+	lrProject(t.coef[:len(prev)], prev, b)
 }
 
 // lrProjectSplit is the number of earlier vectors from which lrProject
