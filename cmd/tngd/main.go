@@ -14,9 +14,10 @@ import (
 )
 
 // gonum's mat and lapack packages compute their large matrix products
-// (Dgemm, Dsyrk) with the blocked kernels of internal/gemm instead of
-// gonum's reference loops: Cholesky and Hessenberg factorizations of the
-// SPU simulation, the Gram matrices of package nn, the digital solvers.
+// (Dgemm, Dsyrk, Dsyr2k) and symmetric matrix–vector products (Dsymv) with
+// the kernels of internal/gemm instead of gonum's reference loops:
+// Cholesky, Hessenberg and tridiagonal reductions of the SPU simulation,
+// the Gram matrices of package nn, the digital solvers.
 func init() { blas64.Use(gemm.BLAS{}) }
 
 func main() {
