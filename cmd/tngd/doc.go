@@ -43,7 +43,7 @@
 // method after a fresh programming, including the method's per-programming
 // work (for the low-rank method: two Gram matrices of the J copies and an r×r
 // eigendecomposition); em_s, the same window by Euler–Maruyama at the paper's
-// step of 0.1τ; woodbury_s, a digital natural-gradient solve of the same
+// step of 0.1τ (its J-products on the same parallel kernels); woodbury_s, a digital natural-gradient solve of the same
 // system by the Woodbury identity (package solver); ideal_s, the window by the
 // automatic method on the paper's ideal device (exact arrays and op-amps,
 // injected noise κ₀ = 1e-3 only), whose identical J copies make the drift
@@ -54,7 +54,7 @@
 // part of the window).
 // matvec_gbps is the bandwidth of the J-products: bytes of the two J copies
 // streamed per second in cached low-rank steps (each reads the J array's copy
-// once for two vectors and the Jᵀ array once). stream_gbps is this machine's
+// once for all its vectors and the Jᵀ array once). stream_gbps is this machine's
 // streaming read bandwidth, measured in the same run by summing an array as
 // large as J on all cores. With --repeat R each time is the minimum over R
 // repetitions (each window on a fresh programming of the same problem), which
