@@ -325,15 +325,14 @@ const (
 // vectors that differ per eigenvalue, modified Gram–Schmidt against the
 // earlier vectors of a cluster, stop after the growth test and two more
 // iterations; classical Gram–Schmidt in place of the modified one, with a
-// second pass after the last iteration).
-// Eigenvalues closer than lrInvOrtol·‖T‖₁ to their
-// predecessor form a cluster (Dstein's 1e-3 would chain most of a dense
-// spectrum into one sequential cluster, and so would 1e-6 or 1e-7 with
-// the many small eigenvalues of a confident network's output Hessian;
-// vectors of eigenvalues farther apart are orthogonal to about
-// ε·‖T‖/gap ≤ 2e-8, 50 times below the caller's check lrEigenSymOrtho,
-// and are corrected by the caller). Clusters are dealt to the cores; the result does not depend on
-// their number.
+// second pass after the last iteration). Eigenvalues closer than
+// lrInvOrtol·‖T‖₁ to their predecessor form a cluster (Dstein's 1e-3 would
+// chain most of a dense spectrum into one sequential cluster, and so would
+// 1e-6 or 1e-7 with the many small eigenvalues of a confident network's
+// output Hessian; vectors of eigenvalues farther apart are orthogonal to
+// about ε·‖T‖/gap ≤ 2e-8, 50 times below the caller's check
+// lrEigenSymOrtho, and are corrected by the caller). Clusters are dealt to
+// the cores; the result does not depend on their number.
 func lrTridiagVectors(d, e, w, zt []float64) {
 	n := len(d)
 	onenrm := math.Abs(d[0]) + math.Abs(e[0])
