@@ -107,11 +107,11 @@ func lrPoolWorkers() int {
 // lrMaxVec, i < m. Long rows (≥ lrGroupMinLen) are taken four at a time
 // (gemm.Dot4x3, Dot4x2, Dot4), each read once from memory for three vectors
 // or a pair and the vectors once per four rows, so that they stream at
-// memory speed; shorter ones one at a time. Rows are split
-// in contiguous ranges, starting at multiples of four, between this
-// goroutine and the pool (up to GOMAXPROCS ranges, none below ~256 KiB of
-// a); each dot product is summed in an order fixed by its row index, so
-// the result does not depend on the number of workers.
+// memory speed; shorter ones one at a time. Rows are split in contiguous
+// ranges, starting at multiples of four, between this goroutine and the
+// pool (up to GOMAXPROCS ranges, none below ~256 KiB of a); each dot
+// product is summed in an order fixed by its row index, so the result does
+// not depend on the number of workers.
 func (p *lrPar) rowDots(nv int, dst, xs [lrMaxVec][]float64, a []float64, lda, m, k int) {
 	if nv == 0 || m == 0 {
 		return
