@@ -18,13 +18,7 @@ import (
 // sides of the threshold, and leave the other triangle untouched.
 func TestBLAS(t *testing.T) {
 	rng := rand.New(rand.NewPCG(51, 51))
-	fill := func(n int) []float64 {
-		x := make([]float64, n)
-		for i := range x {
-			x[i] = rng.NormFloat64()
-		}
-		return x
-	}
+	fill := func(n int) []float64 { return normals(rng, n) }
 	var ref gonum.Implementation
 	var impl BLAS
 	for _, dims := range [][3]int{{3, 4, 5}, {40, 33, 50}, {70, 90, 300}} {
@@ -123,13 +117,7 @@ func TestBLAS(t *testing.T) {
 // at its strided positions.
 func TestBLASSymv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(53, 53))
-	fill := func(n int) []float64 {
-		x := make([]float64, n)
-		for i := range x {
-			x[i] = rng.NormFloat64()
-		}
-		return x
-	}
+	fill := func(n int) []float64 { return normals(rng, n) }
 	var ref gonum.Implementation
 	var impl BLAS
 	for _, n := range []int{5, 32, 77, 200} {
@@ -160,6 +148,15 @@ func TestBLASSymv(t *testing.T) {
 			}
 		}
 	}
+}
+
+// normals returns n standard normal draws of rng.
+func normals(rng *rand.Rand, n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	return x
 }
 
 // TestBLASWorkers: Dgemm, Dsyrk and Dsyr2k give the same bits with one goroutine
