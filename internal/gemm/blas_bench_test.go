@@ -32,3 +32,29 @@ func BenchmarkDgemm(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDsymv compares BLAS.Dsymv with gonum's on the upper triangle of
+// an n×n matrix, with unit strides and with the strided vectors (columns
+// of a row-major matrix) that LAPACK's Dlatrd passes:
+//
+//	go test ./internal/gemm -run '^$' -bench Dsymv
+func BenchmarkDsymv(b *testing.B) {
+	for _, n := range []int{48, 64, 96, 160, 640} {
+		rng := rand.New(rand.NewPCG(2, uint64(n)))
+		a := normals(rng, n*n)
+		for _, inc := range []int{1, n} {
+			x, y := normals(rng, (n-1)*inc+1), make([]float64, (n-1)*inc+1)
+			for _, impl := range []struct {
+				name string
+				f    func(blas.Uplo, int, float64, []float64, int, []float64, int, float64, []float64, int)
+			}{{"gonum", gonum.Implementation{}.Dsymv}, {"gemm", BLAS{}.Dsymv}} {
+				b.Run(fmt.Sprintf("n=%d/inc=%d/%s", n, inc, impl.name), func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						impl.f(blas.Upper, n, 1, a, n, x, inc, 0, y, inc)
+					}
+				})
+			}
+		}
+	}
+}
