@@ -159,7 +159,7 @@ func normals(rng *rand.Rand, n int) []float64 {
 	return x
 }
 
-// TestBLASWorkers: Dgemm, Dsyrk and Dsyr2k give the same bits with one goroutine
+// TestBLASWorkers: Dgemm, Dsyrk, Dsyr2k and Dsymv give the same bits with one goroutine
 // and with several.
 func TestBLASWorkers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(52, 52))
@@ -171,20 +171,21 @@ func TestBLASWorkers(t *testing.T) {
 	for i := range b {
 		b[i] = rng.NormFloat64()
 	}
-	run := func() (c, s []float64) {
+	run := func() (c, s, y []float64) {
 		var impl BLAS
-		c, s = make([]float64, m*n), make([]float64, m*m)
+		c, s, y = make([]float64, m*n), make([]float64, m*m), make([]float64, k)
 		impl.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1.5, a, k, b, n, 0, c, n)
 		impl.Dsyrk(blas.Upper, blas.NoTrans, m, k, 1, a, k, 0, s, m)
 		impl.Dsyr2k(blas.Lower, blas.NoTrans, m, k/2, 1, a, k, a[k/2:], k, 1, s, m)
-		return c, s
+		impl.Dsymv(blas.Upper, k, 1, a, k, b, 1, 0, y, 1)
+		return c, s, y
 	}
 	prev := runtime.GOMAXPROCS(1)
-	c1, s1 := run()
+	c1, s1, y1 := run()
 	runtime.GOMAXPROCS(4)
-	c4, s4 := run()
+	c4, s4, y4 := run()
 	runtime.GOMAXPROCS(prev)
-	for _, p := range [][2][]float64{{c1, c4}, {s1, s4}} {
+	for _, p := range [][2][]float64{{c1, c4}, {s1, s4}, {y1, y4}} {
 		for i := range p[0] {
 			require.Equal(t, math.Float64bits(p[0][i]), math.Float64bits(p[1][i]), "entry %d", i)
 		}
