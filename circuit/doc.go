@@ -95,10 +95,12 @@
 // of the J copies and an r×r eigendecomposition per programming (the drift
 // is d·I plus a low-rank term; symmetric-definite when the copies are
 // identical; the Gram matrix may come from the caller, [SPU.SetGram]),
-// then a few J-products per window whatever its length; [MethodLowRankETD], exponential Euler around it when the cell
-// damping differs between cells (capacitor mismatch, finite gain), with a
-// stated error ≤ 1e-3; and Euler–Maruyama, the paper's method, which the
-// automatic choice uses only where nothing exact applies (op-amp rails).
+// then a few J-products per window whatever its length (each array read
+// once per step for all its vectors, on all cores); [MethodLowRankETD],
+// exponential Euler around it when the cell damping differs between cells
+// (capacitor mismatch, finite gain), with a stated error ≤ 1e-3; and
+// Euler–Maruyama, the paper's method, which the automatic choice uses only
+// where nothing exact applies (op-amp rails).
 // [SPU.Circuit] returns the same circuit as elements, for SPICE export and
 // for cross-checking the structured model against the engine.
 //
