@@ -24,11 +24,12 @@ func withKernels(t *testing.T, f func(t *testing.T)) {
 }
 
 // TestLowRankRowDots: the J-product kernel equals plain dot products, for
-// one, two and three vectors.
+// one, two and three vectors, with rows short (one at a time) and long
+// (four at a time, with a remainder).
 func TestLowRankRowDots(t *testing.T) {
 	withKernels(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(42, 42))
-		for _, dims := range [][2]int{{1, 1}, {3, 7}, {17, 33}, {200, 1000}, {5000, 40}} {
+		for _, dims := range [][2]int{{1, 1}, {3, 7}, {17, 33}, {200, 1000}, {5000, 40}, {9, lrGroupMinLen + 3}} {
 			m, k := dims[0], dims[1]
 			lda := k + 1
 			a := make([]float64, m*lda)
@@ -94,12 +95,12 @@ func TestLowRankWorkers(t *testing.T) {
 
 // TestLowRankRowDotsWorkers: rowDots split over the pool gives the same
 // bits as one goroutine, for row counts that are not multiples of the
-// four-row groups (the groups are aligned to the row index, not to the
-// workers' ranges).
+// four-row groups of long rows (the groups are aligned to the row index,
+// not to the workers' ranges), and for short rows.
 func TestLowRankRowDotsWorkers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(46, 46))
-	for _, m := range []int{1001, 1002, 1003, 1004} {
-		k := 257
+	for _, mk := range [][2]int{{1001, 257}, {1002, 257}, {1003, 257}, {1004, 257}, {61, lrGroupMinLen + 5}, {62, lrGroupMinLen}, {63, lrGroupMinLen + 1}} {
+		m, k := mk[0], mk[1]
 		a := make([]float64, m*k)
 		x, y, z := make([]float64, k), make([]float64, k), make([]float64, k)
 		for i := range a {
