@@ -79,13 +79,7 @@ func (impl BLAS) Dsyrk(ul blas.Uplo, t blas.Transpose, n, k int, alpha float64, 
 	*buf = grow(*buf, n*n)
 	p := *buf
 	MulTo(p, n, n, n, k, Operand{a, lda, ta}, nil, Operand{a, lda, !ta}, true)
-	for i := range n {
-		lo, hi := i, n
-		if ul == blas.Lower {
-			lo, hi = 0, i+1
-		}
-		update(c[i*ldc+lo:i*ldc+hi], p[i*n+lo:i*n+hi], alpha, beta)
-	}
+	updateTriangle(ul, n, c, ldc, p, alpha, beta)
 }
 
 // Dsyr2k computes C = alpha·(A·Bᵀ + B·Aᵀ) + beta·C (t = NoTrans, A and B
@@ -107,25 +101,32 @@ func (impl BLAS) Dsyr2k(ul blas.Uplo, t blas.Transpose, n, k int, alpha float64,
 	buf := blasPool.Get().(*[]float64)
 	defer blasPool.Put(buf)
 	*buf = grow(*buf, n*n)
-	p := *buf // op(A)·op(B)ᵀ
+	p := *buf // op(A)·op(B)ᵀ, then its sum with its transpose on triangle ul
 	MulTo(p, n, n, n, k, Operand{a, lda, ta}, nil, Operand{b, ldb, !ta}, false)
 	for i := range n {
-		lo, hi := i, n
-		if ul == blas.Lower {
-			lo, hi = 0, i+1
-		}
-		ci := c[i*ldc : i*ldc+hi]
+		lo, hi := triangle(ul, n, i)
 		for j := lo; j < hi; j++ {
-			v := p[i*n+j] + p[j*n+i]
-			switch beta {
-			case 0:
-				ci[j] = alpha * v
-			case 1:
-				ci[j] += alpha * v
-			default:
-				ci[j] = alpha*v + beta*ci[j]
-			}
+			p[i*n+j] += p[j*n+i] // reads the other triangle only (or the diagonal)
 		}
+	}
+	updateTriangle(ul, n, c, ldc, p, alpha, beta)
+}
+
+// triangle returns the column range [lo, hi) of row i of the triangle ul
+// of an n×n matrix.
+func triangle(ul blas.Uplo, n, i int) (lo, hi int) {
+	if ul == blas.Lower {
+		return 0, i + 1
+	}
+	return i, n
+}
+
+// updateTriangle sets C = alpha·P + beta·C (see update) on the triangle ul
+// of the n×n C (stride ldc), P n×n contiguous.
+func updateTriangle(ul blas.Uplo, n int, c []float64, ldc int, p []float64, alpha, beta float64) {
+	for i := range n {
+		lo, hi := triangle(ul, n, i)
+		update(c[i*ldc+lo:i*ldc+hi], p[i*n+lo:i*n+hi], alpha, beta)
 	}
 }
 
