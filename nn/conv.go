@@ -333,8 +333,10 @@ func (l *convLayer) gradPooled(gw, dyp []float64, pl *poolLayer, pcache, cache [
 		for t := 0; t < m; {
 			o := int(of[t])
 			idx := pcache[o]
-			v := 0.0
-			v += dyp[o]
+			// pl.backward adds to a cleared cotangent: starting from
+			// dyp[o] instead of 0 + dyp[o] changes at most the sign
+			// of a zero sum, which is skipped.
+			v := dyp[o]
 			for t++; t < m && pcache[int(of[t])] == idx; t++ {
 				v += dyp[int(of[t])]
 			}
