@@ -482,23 +482,11 @@ func TestLowRankAgreesWithEuler(t *testing.T) {
 	require.NoError(t, err)
 	p, err := lr.prop(tw)
 	require.NoError(t, err)
-	// Exact mean and covariance of the low-rank step (its noise map).
+	// Exact mean and covariance of the low-rank step (its noise map, which
+	// does not depend on the start: the step is affine).
 	mu := append([]float64(nil), start...)
 	lr.step(&s.model, p, mu, make([]float64, n), make([]float64, p.rank))
-	L := mat.NewDense(n, n+p.rank, nil)
-	for k := range n + p.rank {
-		z, zeta := make([]float64, n), make([]float64, p.rank)
-		if k < n {
-			z[k] = 1
-		} else {
-			zeta[k-n] = 1
-		}
-		x := append([]float64(nil), start...)
-		lr.step(&s.model, p, x, z, zeta)
-		for i := range n {
-			L.Set(i, k, x[i]-mu[i])
-		}
-	}
+	L := lowRankNoiseMap(s, lr, p)
 	var sig mat.SymDense
 	sig.SymOuterK(1, L)
 	var ch mat.Cholesky
