@@ -74,6 +74,15 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%q)", byte(k))
 }
 
+// known reports whether k is one of the kinds above.
+func (k Kind) known() bool {
+	switch k {
+	case Resistor, Capacitor, CurrentSource, VoltageSource, VCCS, VCVS:
+		return true
+	}
+	return false
+}
+
 // Element is one element card. Which fields are used depends on Kind.
 //
 // SPICE sign conventions hold: a current source of value I drives I amperes

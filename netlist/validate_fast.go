@@ -20,11 +20,6 @@ func (n *Netlist) quickValid() bool {
 			return false
 		}
 	}
-	for i := range n.Elements {
-		if kindSlot(n.Elements[i].Kind) < 0 {
-			return false
-		}
-	}
 	names := newFoldSet(len(n.Elements))
 	spelling := make(map[string]string) // lower-case node → spelling
 	var last [2]string                  // nodes already checked (never "")
@@ -47,7 +42,7 @@ func (n *Netlist) quickValid() bool {
 	}
 	for i := range n.Elements {
 		e := &n.Elements[i]
-		if !validField(e.Name) || e.Name[0]|0x20 != byte(e.Kind)|0x20 {
+		if !e.Kind.known() || !validField(e.Name) || e.Name[0]|0x20 != byte(e.Kind)|0x20 {
 			return false
 		}
 		if !names.add(e.Name) {
@@ -74,25 +69,6 @@ func (n *Netlist) quickValid() bool {
 		}
 	}
 	return true
-}
-
-// kindSlot numbers the element kinds 0 … 5, −1 for an unknown kind.
-func kindSlot(k Kind) int {
-	switch k {
-	case Resistor:
-		return 0
-	case Capacitor:
-		return 1
-	case CurrentSource:
-		return 2
-	case VoltageSource:
-		return 3
-	case VCCS:
-		return 4
-	case VCVS:
-		return 5
-	}
-	return -1
 }
 
 // validate is Validate with quickValid's shortcut.

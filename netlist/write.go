@@ -164,9 +164,7 @@ func (n *Netlist) Validate() error {
 	}
 	for i := range n.Elements {
 		e := &n.Elements[i]
-		switch e.Kind {
-		case Resistor, Capacitor, CurrentSource, VoltageSource, VCCS, VCVS:
-		default:
+		if !e.Kind.known() {
 			return bad("element %d (%q): unknown kind %v", i, e.Name, e.Kind)
 		}
 		if !validField(e.Name) || lowerASCII(e.Name[:1]) != lowerASCII(e.Kind.letter()) {
