@@ -429,14 +429,14 @@ func (d *device) padGram(gram *mat.SymDense) *mat.SymDense {
 	if d.gPad == nil {
 		d.gPad = mat.NewSymDense(d.r, nil)
 	}
-	d.gPad.Zero()
-	r := gram.SymmetricDim()
-	for i := range r {
-		for j := i; j < r; j++ {
-			d.gPad.SetSym(i, j, gram.At(i, j))
-		}
-	}
+	padSym(d.gPad, gram)
 	return d.gPad
+}
+
+// padSym writes src into the leading block of dst and zeros elsewhere.
+func padSym(dst, src *mat.SymDense) {
+	dst.Zero()
+	dst.SliceSym(0, src.SymmetricDim()).(*mat.SymDense).CopySym(src)
 }
 
 func (d *device) pad(J *mat.Dense, H *mat.SymDense) (*mat.Dense, *mat.SymDense) {
@@ -445,13 +445,8 @@ func (d *device) pad(J *mat.Dense, H *mat.SymDense) (*mat.Dense, *mat.SymDense) 
 		d.hPad = mat.NewSymDense(d.r, nil)
 	}
 	d.jPad.Zero()
-	d.hPad.Zero()
 	r, _ := J.Dims()
 	d.jPad.Slice(0, r, 0, d.n).(*mat.Dense).Copy(J)
-	for i := range r {
-		for j := i; j < r; j++ {
-			d.hPad.SetSym(i, j, H.At(i, j))
-		}
-	}
+	padSym(d.hPad, H)
 	return d.jPad, d.hPad
 }
