@@ -97,9 +97,17 @@ window.time = 20
 // minibatch in every epoch (62 samples, batches of 4), padded with zero
 // rows for the device, Gram matrix included.
 func TestCircuitMatchesIdealDevicePadded(t *testing.T) {
-	src := strings.Replace(tinyScenario, "drop_last = true", "drop_last = false", 1)
-	src = strings.Replace(src, "train = 64", "train = 62", 1)
-	compareIdealCircuit(t, strings.Replace(src, "iterations = 12", "iterations = 36", 1))
+	src := tinyScenario
+	for _, c := range [][2]string{
+		{"drop_last = true", "drop_last = false"},
+		{"train = 64", "train = 62"},
+		{"iterations = 12", "iterations = 36"},
+	} {
+		// A setting that is not there would leave the run unpadded.
+		require.Contains(t, src, c[0])
+		src = strings.Replace(src, c[0], c[1], 1)
+	}
+	compareIdealCircuit(t, src)
 }
 
 // The device's warm start after a delay continues from the state the
