@@ -554,11 +554,15 @@ func (p *arrayProgram) deferredRow(i int, t []float64) (clipped int) {
 		a.sums[i] = (acc[0] + acc[1]) + (acc[2] + acc[3])
 		return clipped
 	}
-	clipped = arrayIdealSumDiff(&acc, nil, t, p.scale, p.span, p.gmin, 0)
+	// The gain needs the row's sum: write G⁺ − G⁻ (1·x is exact) in the
+	// same pass, then scale it, which rounds as f·(G⁺ − G⁻) does.
+	clipped = arrayIdealSumDiff(&acc, drow, t, p.scale, p.span, p.gmin, 1)
 	sum := (acc[0] + acc[1]) + (acc[2] + acc[3])
 	a.sums[i] = sum
-	acc = [4]float64{} // the sums again, unused
-	arrayIdealSumDiff(&acc, drow, t, p.scale, p.span, p.gmin, d.factor*d.gain(sum))
+	f := d.factor * d.gain(sum)
+	for j := range drow {
+		drow[j] *= f
+	}
 	return clipped
 }
 
