@@ -72,7 +72,7 @@ func assembleDirect(n *Netlist, opt *BuildOptions) *circuit.Model {
 	for i := range n.Elements {
 		e := &n.Elements[i]
 		term[2*i], term[2*i+1] = node(e.Plus), node(e.Minus)
-		if e.Kind == CurrentSource && (e.Noise.IsZero() || e.Value != 0) {
+		if e.Kind == CurrentSource && isInput(e) {
 			inputs = append(inputs, e.Name)
 			values = append(values, e.Value)
 		}
@@ -103,7 +103,7 @@ func assembleDirect(n *Netlist, opt *BuildOptions) *circuit.Model {
 		case Capacitor:
 			stampPair(c, nn, p, q, e.Value)
 		case CurrentSource:
-			if e.Noise.IsZero() || e.Value != 0 {
+			if isInput(e) {
 				if p >= 0 {
 					inj[p*nu+k] += -1
 				}
@@ -150,3 +150,7 @@ func stampPair(m []float64, n, p, q int, v float64) {
 		m[q*n+p] -= v
 	}
 }
+
+// isInput reports whether the current source e is an input of the circuit
+// [Build] makes: without TRNOISE, or with a non-zero DC value beside it.
+func isInput(e *Element) bool { return e.Noise.IsZero() || e.Value != 0 }
