@@ -599,11 +599,11 @@ func (p *arrayProgram) deferredCols(raw blas64.General, lo, hi int, acc [][4]flo
 		r3 := raw.Data[(k0+3)*raw.Stride+lo : (k0+3)*raw.Stride+hi]
 		r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
 		o := lo*dr.Stride + k0
+		if gmin == 0 && p.noClip {
+			absCols(acc, dr.Data, o, dr.Stride, r0, r1, r2, r3, scale, f)
+			continue
+		}
 		for ii := 0; ii < n; ii++ {
-			if gmin == 0 && p.noClip {
-				absCols(acc, dr.Data, o, dr.Stride, r0, r1, r2, r3, scale, f)
-				break
-			}
 			if gmin == 0 {
 				// Up to the next clip.
 				ii = idealCols0(acc, dr.Data, o, dr.Stride, r0, r1, r2, r3, ii, scale, span, f)
