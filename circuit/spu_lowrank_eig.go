@@ -1,6 +1,7 @@
 package circuit
 
 import (
+	"github.com/tngd/tngd/internal/gemm"
 	"math"
 	"math/cmplx"
 	"sync"
@@ -275,10 +276,10 @@ func (it *lrInvIter) vector(h []float64, n int, hnorm float64, lam complex128, j
 		mr, mi := real(m), imag(m)
 		lr[c], li[c] = mr, mi
 		// row c+1 −= m·row c
-		lrAxpy(-mr, cr[1:], nr[1:])
-		lrAxpy(mi, ci[1:], nr[1:])
-		lrAxpy(-mr, ci[1:], ni[1:])
-		lrAxpy(-mi, cr[1:], ni[1:])
+		gemm.Axpy(-mr, cr[1:], nr[1:])
+		gemm.Axpy(mi, ci[1:], nr[1:])
+		gemm.Axpy(-mr, ci[1:], ni[1:])
+		gemm.Axpy(-mi, cr[1:], ni[1:])
 	}
 	if ur[n*n-1] == 0 && ui[n*n-1] == 0 {
 		ur[n*n-1] = eps3
@@ -298,8 +299,8 @@ func (it *lrInvIter) vector(h []float64, n int, hnorm float64, lam complex128, j
 		}
 		for i := n - 1; i >= 0; i-- {
 			rr, ri := ur[i*n+i+1:(i+1)*n], ui[i*n+i+1:(i+1)*n]
-			d1, d2 := lrDot2(rr, br[i+1:], bi[i+1:]) // Re·Re, Re·Im
-			d3, d4 := lrDot2(ri, br[i+1:], bi[i+1:]) // Im·Re, Im·Im
+			d1, d2 := gemm.Dot2(rr, br[i+1:], bi[i+1:]) // Re·Re, Re·Im
+			d3, d4 := gemm.Dot2(ri, br[i+1:], bi[i+1:]) // Im·Re, Im·Im
 			v := (complex(br[i], bi[i]) - complex(d1-d4, d2+d3)) / complex(ur[i*n+i], ui[i*n+i])
 			br[i], bi[i] = real(v), imag(v)
 		}
@@ -342,7 +343,7 @@ func (it *lrInvIter) vectorReal(h []float64, n int, eps3, lam float64, j int, xh
 		m := rn[0] / rc[0]
 		l[c] = m
 		if m != 0 {
-			lrAxpy(-m, rc[1:], rn[1:])
+			gemm.Axpy(-m, rc[1:], rn[1:])
 		}
 	}
 	if u[n*n-1] == 0 {
@@ -359,7 +360,7 @@ func (it *lrInvIter) vectorReal(h []float64, n int, eps3, lam float64, j int, xh
 			b[c+1] -= l[c] * b[c]
 		}
 		for i := n - 1; i >= 0; i-- {
-			s := lrDot(u[i*n+i+1:(i+1)*n], b[i+1:])
+			s := gemm.Dot(u[i*n+i+1:(i+1)*n], b[i+1:])
 			b[i] = (b[i] - s) / u[i*n+i]
 		}
 		nrm := 0.0

@@ -173,15 +173,10 @@ func lrRowRange(nv int, dst, xs *[lrMaxVec][]float64, a []float64, lda, lo, hi, 
 		row := a[i*lda : i*lda+k]
 		v := 0
 		for ; v+2 <= nv; v += 2 {
-			dst[v][i], dst[v+1][i] = lrDot2(row, xs[v][:k], xs[v+1][:k])
+			dst[v][i], dst[v+1][i] = gemm.Dot2(row, xs[v][:k], xs[v+1][:k])
 		}
 		if v < nv {
-			dst[v][i] = lrDot(row, xs[v][:k])
+			dst[v][i] = gemm.Dot(row, xs[v][:k])
 		}
 	}
 }
-
-// lrDot, lrDot2 and lrAxpy are gemm's.
-func lrDot(a, x []float64) float64                { return gemm.Dot(a, x) }
-func lrDot2(a, x, y []float64) (float64, float64) { return gemm.Dot2(a, x, y) }
-func lrAxpy(a float64, x, y []float64)            { gemm.Axpy(a, x, y) }

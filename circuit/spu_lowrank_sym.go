@@ -1,6 +1,7 @@
 package circuit
 
 import (
+	"github.com/tngd/tngd/internal/gemm"
 	"math"
 	"slices"
 	"sync"
@@ -134,7 +135,7 @@ func lrCongruence(s, tmp, u, h []float64, n int) {
 			urow, mrow := u[i*n+lo:i*n+hi], m[i*n+lo:i*n+hi]
 			for t, ut := range urow {
 				if ut != 0 {
-					lrAxpy(ut, vb[t*k:(t+1)*k], mrow)
+					gemm.Axpy(ut, vb[t*k:(t+1)*k], mrow)
 				}
 			}
 		}
@@ -537,10 +538,10 @@ const lrProjectSplit = 48
 func lrProject(coef []float64, prev [][]float64, b []float64) {
 	if len(prev) < lrProjectSplit {
 		for k, p := range prev {
-			coef[k] = lrDot(p, b)
+			coef[k] = gemm.Dot(p, b)
 		}
 		for k, p := range prev {
-			lrAxpy(-coef[k], p, b)
+			gemm.Axpy(-coef[k], p, b)
 		}
 		return
 	}
@@ -550,22 +551,22 @@ func lrProject(coef []float64, prev [][]float64, b []float64) {
 	go func() {
 		defer wg.Done()
 		for k, p := range prev[half:] {
-			coef[half+k] = lrDot(p, b)
+			coef[half+k] = gemm.Dot(p, b)
 		}
 	}()
 	for k, p := range prev[:half] {
-		coef[k] = lrDot(p, b)
+		coef[k] = gemm.Dot(p, b)
 	}
 	wg.Wait()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for k, p := range prev {
-			lrAxpy(-coef[k], p[mid:], b[mid:])
+			gemm.Axpy(-coef[k], p[mid:], b[mid:])
 		}
 	}()
 	for k, p := range prev {
-		lrAxpy(-coef[k], p[:mid], b[:mid])
+		gemm.Axpy(-coef[k], p[:mid], b[:mid])
 	}
 	wg.Wait()
 }
