@@ -1,11 +1,11 @@
 package circuit
 
 import (
-	"github.com/tngd/tngd/internal/gemm"
 	"math"
 	"math/cmplx"
 	"sync"
 
+	"github.com/tngd/tngd/internal/gemm"
 	"gonum.org/v1/gonum/lapack"
 	"gonum.org/v1/gonum/lapack/gonum"
 )

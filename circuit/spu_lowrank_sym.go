@@ -1,11 +1,11 @@
 package circuit
 
 import (
-	"github.com/tngd/tngd/internal/gemm"
 	"math"
 	"slices"
 	"sync"
 
+	"github.com/tngd/tngd/internal/gemm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack"
