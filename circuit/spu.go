@@ -857,23 +857,13 @@ func maxAbs(m mat.Matrix) (float64, bool) {
 	r, c := m.Dims()
 	if d, ok := m.(*mat.Dense); ok {
 		raw := d.RawMatrix()
-		var mu sync.Mutex
-		mx, finite := 0.0, true
-		arrayParallel(r, arrayBlockRows(c), r*c, func(int) func(lo, hi int) {
-			return func(lo, hi int) {
-				bm, ok := 0.0, true
-				for i := lo; i < hi && ok; i++ {
-					bm, ok = maxAbsRow(raw.Data[i*raw.Stride:i*raw.Stride+c], bm)
-				}
-				mu.Lock()
-				mx, finite = math.Max(mx, bm), finite && ok
-				mu.Unlock()
+		return maxAbsRows(r, c, func(lo, hi int) (bm float64, ok bool) {
+			ok = true
+			for i := lo; i < hi && ok; i++ {
+				bm, ok = maxAbsRow(raw.Data[i*raw.Stride:i*raw.Stride+c], bm)
 			}
+			return bm, ok
 		})
-		if !finite {
-			return 0, false
-		}
-		return mx, true
 	}
 	mx := 0.0
 	for i := 0; i < r; i++ {
@@ -898,19 +888,30 @@ func maxAbsCopy(dst *mat.Dense, m mat.Matrix) (float64, bool) {
 		return maxAbs(dst)
 	}
 	raw, out := d.RawMatrix(), dst.RawMatrix()
+	return maxAbsRows(r, c, func(lo, hi int) (bm float64, ok bool) {
+		ok = true
+		for i := lo; i < hi; i++ {
+			row := out.Data[i*out.Stride : i*out.Stride+c]
+			if ok {
+				bm, ok = maxAbsCopyRow(row, raw.Data[i*raw.Stride:i*raw.Stride+c], bm)
+			} else {
+				copy(row, raw.Data[i*raw.Stride:i*raw.Stride+c])
+			}
+		}
+		return bm, ok
+	})
+}
+
+// maxAbsRows runs block over the rows lo … hi−1 of an r×c matrix, in
+// blocks on up to GOMAXPROCS goroutines (as a resistor array is
+// programmed), and combines what the blocks return (their max|m_ij| and
+// whether their entries are finite) into maxAbs's result.
+func maxAbsRows(r, c int, block func(lo, hi int) (float64, bool)) (float64, bool) {
 	var mu sync.Mutex
 	mx, finite := 0.0, true
 	arrayParallel(r, arrayBlockRows(c), r*c, func(int) func(lo, hi int) {
 		return func(lo, hi int) {
-			bm, ok := 0.0, true
-			for i := lo; i < hi; i++ {
-				row := out.Data[i*out.Stride : i*out.Stride+c]
-				if ok {
-					bm, ok = maxAbsCopyRow(row, raw.Data[i*raw.Stride:i*raw.Stride+c], bm)
-				} else {
-					copy(row, raw.Data[i*raw.Stride:i*raw.Stride+c])
-				}
-			}
+			bm, ok := block(lo, hi)
 			mu.Lock()
 			mx, finite = math.Max(mx, bm), finite && ok
 			mu.Unlock()
