@@ -8,7 +8,8 @@ import (
 // pcgNormal is a rand.PCG whose state is kept in registers while it fills
 // a slice with standard normal deviates: fill(dst) writes exactly what
 // rand.New(rand.NewPCG(hi, lo)).NormFloat64() would return, in order,
-// about 1.5 times faster (no interface call per draw). The generators are
+// about 1.3 to 1.5 times faster (no interface call per draw; ns/draw of
+// go test -run '^$' -bench 'Normal$' ./circuit). The generators are
 // those of math/rand/v2: PCG-DXSM (O'Neill, pcg-cpp) and the ziggurat of
 // Marsaglia & Tsang, "The Ziggurat Method for Generating Random Variables",
 // J. Stat. Softw. 5(8), 2000, with Go's tables (pcgZigKn, pcgZigWn, pcgZigFn).
