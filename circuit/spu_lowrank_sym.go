@@ -99,11 +99,14 @@ const lrBlockMax = 64
 // formed on its upper triangle: about n³ multiply–adds instead of the
 // 2n³ of the two dense products of the general case.
 func lrCongruence(s, tmp, u, h []float64, n int) {
-	blocks := lrDiagBlocks(h, n)
-	if blocks == nil {
+	dense := func() {
 		lrMulTo(tmp, n, n, n, n, lrOperand{u, n, false}, nil, lrOperand{h, n, false}, false)
 		lrMulTo(s, n, n, n, n, lrOperand{tmp, n, false}, nil, lrOperand{u, n, true}, false)
 		symmetrize(s, n)
+	}
+	blocks := lrDiagBlocks(h, n)
+	if blocks == nil {
+		dense()
 		return
 	}
 	var impl gonum.Implementation
@@ -124,9 +127,7 @@ func lrCongruence(s, tmp, u, h []float64, n int) {
 		if !impl.Dsyev(lapack.EVCompute, blas.Upper, k, vb, k, mu[lo:hi], work, len(work)) {
 			// Not expected for a block of ≤ lrBlockMax rows; the dense
 			// products are exact in any case.
-			lrMulTo(tmp, n, n, n, n, lrOperand{u, n, false}, nil, lrOperand{h, n, false}, false)
-			lrMulTo(s, n, n, n, n, lrOperand{tmp, n, false}, nil, lrOperand{u, n, true}, false)
-			symmetrize(s, n)
+			dense()
 			return
 		}
 		// Columns lo…hi−1 of M: U's columns of the block (rows ≤ hi−1,
