@@ -5,10 +5,10 @@ package main
 // appendG produces exactly the bytes of strconv.AppendFloat(dst, x, 'g',
 // digits, 64) for 1 ≤ digits ≤ 17 (a test compares the two on millions of
 // values), about twice as fast at 15 digits (go test -run '^$' -bench
-// AppendG ./cmd/tngd), because it
-// skips strconv's generic dispatch and decimal buffers, writes eight digits
-// at a time and, for up to 15 digits of numbers from about 10^(digits−23)
-// to 10^(digits−1), rounds in float64 arithmetic (fastDigits). Otherwise
+// AppendG ./cmd/tngd), because it skips strconv's generic dispatch and
+// decimal buffers, writes eight digits at a time and, for up to 15 digits
+// of numbers from about 10^(digits−23) to 10^(digits−1), rounds in
+// float64 arithmetic (fastDigits). Otherwise
 // the digit generation is the fixed-precision algorithm of Go's
 // internal/strconv (ftoafixed.go, Copyright 2025 The Go
 // Authors, BSD licence): the value is multiplied by a 128-bit power of ten
