@@ -27,28 +27,32 @@ func TestWoodburySolveS(t *testing.T) {
 	for i := range rhs {
 		rhs[i] = rng.NormFloat64()
 	}
-	solve := func(a *mat.Dense, lambda float64, estimate bool) ([]float64, error) {
+	// solve also reports whether mat.Cholesky was used (its receiver is
+	// left empty by the in-place path).
+	solve := func(a *mat.Dense, lambda float64, estimate bool) ([]float64, bool, error) {
 		w := &woodburyWork{s: mat.NewSymDense(r, nil), c: mat.NewVecDense(r, nil), w: append([]float64(nil), rhs...)}
 		w.s.SymOuterK(1, a)
 		for i := range r {
 			w.s.SetSym(i, i, w.s.At(i, i)+lambda)
 		}
 		err := w.solveS(lambda, estimate)
-		return w.c.RawVector().Data, err
+		return w.c.RawVector().Data, !w.chol.IsEmpty(), err
 	}
-	fast, err := solve(a, 0.5, false)
+	fast, usedChol, err := solve(a, 0.5, false)
 	require.NoError(t, err)
-	ref, err := solve(a, 0.5, true)
+	require.False(t, usedChol, "well-conditioned S must take the in-place path")
+	ref, usedChol, err := solve(a, 0.5, true)
 	require.NoError(t, err)
+	require.True(t, usedChol)
 	requireSameBits(t, "c", ref, fast)
 
 	diag := mat.NewDense(r, k, nil)
 	for i := range k {
 		diag.Set(i, i, 10)
 	}
-	_, err = solve(diag, 1e-15, false)
+	_, _, err = solve(diag, 1e-15, false)
 	var cond mat.Condition
 	require.True(t, errors.As(err, &cond), "error %v", err)
-	_, err = solve(a, 0, false)
+	_, _, err = solve(a, 0, false)
 	require.Error(t, err)
 }
