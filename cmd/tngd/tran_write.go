@@ -31,7 +31,7 @@ const (
 // strconv.FormatFloat(x, 'g', digits, 64)).
 type csvWriter struct {
 	cols, digits int
-	// appendRows encodes the rows of a block (nil: CSV text, see format).
+	// appendRows encodes the rows of a block (CSV text: format).
 	appendRows func(dst []byte, b *csvBlock) []byte
 	// rows counts the rows added; want, if positive, is the number close
 	// expects.
@@ -74,6 +74,9 @@ func newBlockWriter(w io.Writer, header []byte, cols, digits, workers int, appen
 		done:   make(chan error, 1),
 		failed: make(chan struct{}),
 	}
+	if c.appendRows == nil {
+		c.appendRows = c.format
+	}
 	for range nb {
 		c.free <- &csvBlock{
 			t:     make([]float64, csvBlockRows),
@@ -85,11 +88,7 @@ func newBlockWriter(w io.Writer, header []byte, cols, digits, workers int, appen
 	for range workers {
 		c.wg.Go(func() {
 			for b := range c.work {
-				if c.appendRows != nil {
-					b.out = c.appendRows(b.out[:0], b)
-				} else {
-					b.out = c.format(b.out[:0], b)
-				}
+				b.out = c.appendRows(b.out[:0], b)
 				b.ready <- struct{}{}
 			}
 		})
