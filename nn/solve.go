@@ -237,8 +237,8 @@ func (p *Pass) dampedSolveTo(dst, g []float64, lambda float64, gram *mat.SymDens
 
 // solveS solves S c = w.w into w.c, S = λI + (a positive semi-definite
 // matrix) in w.s. mat.Cholesky estimates the condition number after
-// factorising (Dlansy and Dpocon: three times the cost of the
-// factorisation at r = 640), to report mat.Condition above
+// factorising (Dlansy and Dpocon: a norm and several triangular solves
+// on top of the factorisation), to report mat.Condition above
 // mat.ConditionTolerance. S's 2-norm condition number is at most tr S/λ
 // and its 1-norm one at most r·tr S/λ; when that bound is below the
 // tolerance the error cannot arise, and S is factorised in place by the
