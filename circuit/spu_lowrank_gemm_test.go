@@ -47,18 +47,22 @@ func TestLowRankRowDots(t *testing.T) {
 			t1, t2, t3 := make([]float64, m), make([]float64, m), make([]float64, m)
 			lrRowDotsTo([][]float64{t1, t2, t3}, a, lda, m, k, [][]float64{x, y, x})
 			for i := range m {
-				var wx, wy float64
+				var wx, wy, ax, ay float64
 				for l := range k {
 					wx += a[i*lda+l] * x[l]
 					wy += a[i*lda+l] * y[l]
+					ax += math.Abs(a[i*lda+l] * x[l])
+					ay += math.Abs(a[i*lda+l] * y[l])
 				}
-				tol := 1e-13 * float64(k)
-				assert.InDelta(t, wx, d1[i], tol)
-				assert.InDelta(t, wy, d2[i], tol)
-				assert.InDelta(t, wx, s1[i], tol)
-				assert.InDelta(t, wx, t1[i], tol)
-				assert.InDelta(t, wy, t2[i], tol)
-				assert.InDelta(t, wx, t3[i], tol)
+				// Each sum of k products is within k·ε·Σ|a_l x_l| of the
+				// exact one, whatever its order.
+				tx, ty := 2*float64(k)*0x1p-52*ax, 2*float64(k)*0x1p-52*ay
+				assert.InDelta(t, wx, d1[i], tx)
+				assert.InDelta(t, wy, d2[i], ty)
+				assert.InDelta(t, wx, s1[i], tx)
+				assert.InDelta(t, wx, t1[i], tx)
+				assert.InDelta(t, wy, t2[i], ty)
+				assert.InDelta(t, wx, t3[i], tx)
 			}
 		}
 	})
