@@ -758,7 +758,8 @@ func (c *cursor) node(what string) (string, error) {
 }
 
 // valueSlot picks the entry of the parser's value cache for the non-empty
-// text s of a field: a hash of its length and first and last bytes.
+// text s of a field: a hash of its length and its first, middle and last
+// bytes.
 func valueSlot(s string) int {
 	return int(uint(len(s))+31*uint(s[0])+7*uint(s[len(s)-1])+3*uint(s[len(s)/2])) & (len(parser{}.valueCache) - 1)
 }
@@ -775,9 +776,6 @@ func (c *cursor) value(what string) (float64, token, error) {
 		return vc.v, t, nil
 	}
 	v, err := ParseValue(t.text)
-	if err == nil {
-		vc.text, vc.v = t.text, v
-	}
 	if err != nil {
 		var ve *valueErr
 		msg := "expected " + what + ", found " + strconv.Quote(t.text)
@@ -786,6 +784,7 @@ func (c *cursor) value(what string) (float64, token, error) {
 		}
 		return 0, t, c.p.errAt(t, ErrSyntax, "%s", msg)
 	}
+	vc.text, vc.v = t.text, v
 	c.i++
 	return v, t, nil
 }
