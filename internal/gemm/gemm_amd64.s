@@ -2,6 +2,13 @@
 
 #include "textflag.h"
 
+// HSUM(y, x, t) leaves in x's low lane the sum of y's four lanes (the
+// lower half of y is x), with t as scratch.
+#define HSUM(y, x, t) \
+	VEXTRACTF128 $1, y, t; \
+	VADDPD       t, x, x;  \
+	VHADDPD      x, x, x
+
 // func kernelAVX2(kc int, a, b *float64, tile *[48]float64)
 // tile = Σ_t a[t·6 : t·6+6] ⊗ b[t·8 : t·8+8] (6×8, row-major), kc ≥ 1.
 TEXT ·kernelAVX2(SB), NOSPLIT, $0-32
@@ -94,9 +101,7 @@ reduce:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y3, Y2, Y2
 	VADDPD       Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD       X1, X0, X0
-	VHADDPD      X0, X0, X0
+	HSUM(Y0, X0, X1)
 	ANDQ         $15, CX
 	JZ           done
 
@@ -143,12 +148,8 @@ loop8:
 reduce2:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y3, Y2, Y2
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD       X1, X0, X0
-	VHADDPD      X0, X0, X0
-	VEXTRACTF128 $1, Y2, X3
-	VADDPD       X3, X2, X2
-	VHADDPD      X2, X2, X2
+	HSUM(Y0, X0, X1)
+	HSUM(Y2, X2, X3)
 	ANDQ         $7, CX
 	JZ           done2
 
@@ -258,18 +259,10 @@ loop4:
 	JNZ         loop4
 
 reduce4:
-	VEXTRACTF128 $1, Y0, X12
-	VADDPD       X12, X0, X0
-	VHADDPD      X0, X0, X0
-	VEXTRACTF128 $1, Y1, X12
-	VADDPD       X12, X1, X1
-	VHADDPD      X1, X1, X1
-	VEXTRACTF128 $1, Y2, X12
-	VADDPD       X12, X2, X2
-	VHADDPD      X2, X2, X2
-	VEXTRACTF128 $1, Y3, X12
-	VADDPD       X12, X3, X3
-	VHADDPD      X3, X3, X3
+	HSUM(Y0, X0, X12)
+	HSUM(Y1, X1, X12)
+	HSUM(Y2, X2, X12)
+	HSUM(Y3, X3, X12)
 	ANDQ         $3, CX
 	JZ           done4
 
@@ -339,30 +332,14 @@ loop42:
 	JNZ         loop42
 
 reduce42:
-	VEXTRACTF128 $1, Y0, X12
-	VADDPD       X12, X0, X0
-	VHADDPD      X0, X0, X0
-	VEXTRACTF128 $1, Y1, X12
-	VADDPD       X12, X1, X1
-	VHADDPD      X1, X1, X1
-	VEXTRACTF128 $1, Y2, X12
-	VADDPD       X12, X2, X2
-	VHADDPD      X2, X2, X2
-	VEXTRACTF128 $1, Y3, X12
-	VADDPD       X12, X3, X3
-	VHADDPD      X3, X3, X3
-	VEXTRACTF128 $1, Y4, X12
-	VADDPD       X12, X4, X4
-	VHADDPD      X4, X4, X4
-	VEXTRACTF128 $1, Y5, X12
-	VADDPD       X12, X5, X5
-	VHADDPD      X5, X5, X5
-	VEXTRACTF128 $1, Y6, X12
-	VADDPD       X12, X6, X6
-	VHADDPD      X6, X6, X6
-	VEXTRACTF128 $1, Y7, X12
-	VADDPD       X12, X7, X7
-	VHADDPD      X7, X7, X7
+	HSUM(Y0, X0, X12)
+	HSUM(Y1, X1, X12)
+	HSUM(Y2, X2, X12)
+	HSUM(Y3, X3, X12)
+	HSUM(Y4, X4, X12)
+	HSUM(Y5, X5, X12)
+	HSUM(Y6, X6, X12)
+	HSUM(Y7, X7, X12)
 	ANDQ         $3, CX
 	JZ           done42
 
@@ -457,42 +434,18 @@ loop43:
 	JNZ         loop43
 
 reduce43:
-	VEXTRACTF128 $1, Y0, X15
-	VADDPD       X15, X0, X0
-	VHADDPD      X0, X0, X0
-	VEXTRACTF128 $1, Y1, X15
-	VADDPD       X15, X1, X1
-	VHADDPD      X1, X1, X1
-	VEXTRACTF128 $1, Y2, X15
-	VADDPD       X15, X2, X2
-	VHADDPD      X2, X2, X2
-	VEXTRACTF128 $1, Y3, X15
-	VADDPD       X15, X3, X3
-	VHADDPD      X3, X3, X3
-	VEXTRACTF128 $1, Y4, X15
-	VADDPD       X15, X4, X4
-	VHADDPD      X4, X4, X4
-	VEXTRACTF128 $1, Y5, X15
-	VADDPD       X15, X5, X5
-	VHADDPD      X5, X5, X5
-	VEXTRACTF128 $1, Y6, X15
-	VADDPD       X15, X6, X6
-	VHADDPD      X6, X6, X6
-	VEXTRACTF128 $1, Y7, X15
-	VADDPD       X15, X7, X7
-	VHADDPD      X7, X7, X7
-	VEXTRACTF128 $1, Y8, X15
-	VADDPD       X15, X8, X8
-	VHADDPD      X8, X8, X8
-	VEXTRACTF128 $1, Y9, X15
-	VADDPD       X15, X9, X9
-	VHADDPD      X9, X9, X9
-	VEXTRACTF128 $1, Y10, X15
-	VADDPD       X15, X10, X10
-	VHADDPD      X10, X10, X10
-	VEXTRACTF128 $1, Y11, X15
-	VADDPD       X15, X11, X11
-	VHADDPD      X11, X11, X11
+	HSUM(Y0, X0, X15)
+	HSUM(Y1, X1, X15)
+	HSUM(Y2, X2, X15)
+	HSUM(Y3, X3, X15)
+	HSUM(Y4, X4, X15)
+	HSUM(Y5, X5, X15)
+	HSUM(Y6, X6, X15)
+	HSUM(Y7, X7, X15)
+	HSUM(Y8, X8, X15)
+	HSUM(Y9, X9, X15)
+	HSUM(Y10, X10, X15)
+	HSUM(Y11, X11, X15)
 	ANDQ         $3, CX
 	JZ           done43
 
