@@ -507,7 +507,7 @@ func (s *Exact) modalSteps(p *modal, dst []float64, k int) {
 						}
 						continue
 					}
-					if s.ns != nil || s.pcg != nil {
+					if s.pcg != nil { // drawn into z above (ns, if set, draws from pcg)
 						z := p.z[(q*lrNR+j)*p.rank:]
 						for t := range p.rank {
 							panel[t*lrNR+j] = z[t]
