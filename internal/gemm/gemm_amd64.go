@@ -2,6 +2,8 @@
 
 package gemm
 
+import "golang.org/x/sys/cpu"
+
 // Assembly kernels for amd64 CPUs with AVX2 and FMA (gemm_amd64.s),
 // selected at init; the build tag purego keeps the portable Go kernels.
 
@@ -26,30 +28,9 @@ func dot4x2AVX2(a *float64, lda, n int, x, y *float64, dst *[8]float64)
 //go:noescape
 func dot4x3AVX2(a *float64, lda, n int, x, y, z *float64, dst *[12]float64)
 
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-func xgetbv() (eax, edx uint32)
-
-// hasAVX2FMA reports AVX2 and FMA with the YMM state enabled by the OS.
-func hasAVX2FMA() bool {
-	maxID, _, _, _ := cpuid(0, 0)
-	if maxID < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
-	if ecx1&fma == 0 || ecx1&osxsave == 0 || ecx1&avx == 0 {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM and YMM state
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	return ebx7&(1<<5) != 0 // AVX2
-}
-
-// Asm reports whether the assembly kernels are in use.
-var Asm = hasAVX2FMA()
+// Asm reports whether the assembly kernels are in use: on CPUs with AVX2
+// and FMA whose YMM state the OS enables (golang.org/x/sys/cpu checks it).
+var Asm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 func init() {
 	if !Asm {
