@@ -89,22 +89,35 @@ func BenchmarkParseFile16(b *testing.B)  { benchmarkParseFile(b, 16) }
 func BenchmarkParseFile64(b *testing.B)  { benchmarkParseFile(b, 64) }
 func BenchmarkParseFile128(b *testing.B) { benchmarkParseFile(b, 128) }
 
-// benchmarkAssemble times Assemble (Build, validation, reduction and the
-// stability check) on the parsed all-to-all deck of n nodes.
-func benchmarkAssemble(b *testing.B, n int) {
+// benchmarkAssemble times assemble on the parsed all-to-all deck of n
+// nodes.
+func benchmarkAssemble(b *testing.B, n int, assemble func(*Netlist) error) {
 	deck, err := ParseFile(writeBenchDeck(b, n))
 	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := Assemble(deck, nil); err != nil {
+		if err := assemble(deck); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func BenchmarkAssemble16(b *testing.B)  { benchmarkAssemble(b, 16) }
-func BenchmarkAssemble64(b *testing.B)  { benchmarkAssemble(b, 64) }
-func BenchmarkAssemble128(b *testing.B) { benchmarkAssemble(b, 128) }
+// assembleFull is Assemble: Build, validation, reduction and the
+// stability check.
+func assembleFull(n *Netlist) error {
+	_, _, err := Assemble(n, nil)
+	return err
+}
+
+// assembleFast is assembleModel: the direct stamping of assembleDirect.
+func assembleFast(n *Netlist) error {
+	_, err := assembleModel(n, nil)
+	return err
+}
+
+func BenchmarkAssemble16(b *testing.B)  { benchmarkAssemble(b, 16, assembleFull) }
+func BenchmarkAssemble64(b *testing.B)  { benchmarkAssemble(b, 64, assembleFull) }
+func BenchmarkAssemble128(b *testing.B) { benchmarkAssemble(b, 128, assembleFull) }
 
 // benchmarkLoad times ParseFile followed by the assembly of the model
 // (assembleModel): what Simulate, and so tngd tran, does before its first
@@ -123,22 +136,9 @@ func benchmarkLoad(b *testing.B, n int) {
 	}
 }
 
-// benchmarkAssembleModel times assembleModel (the direct stamping of
-// assembleDirect) on the parsed all-to-all deck of n nodes.
-func benchmarkAssembleModel(b *testing.B, n int) {
-	deck, err := ParseFile(writeBenchDeck(b, n))
-	require.NoError(b, err)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := assembleModel(deck, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkAssembleModel16(b *testing.B)  { benchmarkAssembleModel(b, 16) }
-func BenchmarkAssembleModel64(b *testing.B)  { benchmarkAssembleModel(b, 64) }
-func BenchmarkAssembleModel128(b *testing.B) { benchmarkAssembleModel(b, 128) }
+func BenchmarkAssembleModel16(b *testing.B)  { benchmarkAssemble(b, 16, assembleFast) }
+func BenchmarkAssembleModel64(b *testing.B)  { benchmarkAssemble(b, 64, assembleFast) }
+func BenchmarkAssembleModel128(b *testing.B) { benchmarkAssemble(b, 128, assembleFast) }
 
 func BenchmarkLoad16(b *testing.B)  { benchmarkLoad(b, 16) }
 func BenchmarkLoad64(b *testing.B)  { benchmarkLoad(b, 64) }
