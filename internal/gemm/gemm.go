@@ -82,7 +82,7 @@ func MulTo(c []float64, ldc, m, n, k int, a Operand, w []float64, b Operand, upp
 						if upper && j0+NR <= ii {
 							break
 						}
-						kernel(kc, apack[p*kc*MR:(p+1)*kc*MR], bp, &tile)
+						Kernel(kc, apack[p*kc*MR:(p+1)*kc*MR], bp, &tile)
 						mr := min(MR, m-ii)
 						for r := range mr {
 							row := c[(ii+r)*ldc+j0 : (ii+r)*ldc+j0+nr]
@@ -215,7 +215,13 @@ func kernelGo(kc int, a, b []float64, tile *[MR * NR]float64) {
 
 // Kernel writes into tile the MR×NR product of the packed panels a
 // (kc×MR, row t holding A's column t) and b (kc×NR), overwriting it.
-func Kernel(kc int, a, b []float64, tile *[MR * NR]float64) { kernel(kc, a, b, tile) }
+func Kernel(kc int, a, b []float64, tile *[MR * NR]float64) {
+	if useAsm {
+		kernelAsm(kc, a, b, tile)
+		return
+	}
+	kernelGo(kc, a, b, tile)
+}
 
 func grow(s []float64, n int) []float64 {
 	if cap(s) < n {

@@ -5,7 +5,8 @@ package gemm
 import "golang.org/x/sys/cpu"
 
 // Assembly kernels for amd64 CPUs with AVX2 and FMA (gemm_amd64.s),
-// selected at init; the build tag purego keeps the portable Go kernels.
+// selected at init (useAsm); the build tag purego keeps the portable Go
+// kernels.
 
 //go:noescape
 func kernelAVX2(kc int, a, b *float64, tile *[MR * NR]float64)
@@ -32,40 +33,39 @@ func dot4x3AVX2(a *float64, lda, n int, x, y, z *float64, dst *[12]float64)
 // and FMA whose YMM state the OS enables (golang.org/x/sys/cpu checks it).
 var Asm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-func init() {
-	if !Asm {
+func init() { useAsm = Asm }
+
+func kernelAsm(kc int, a, b []float64, tile *[MR * NR]float64) {
+	if kc == 0 {
+		*tile = [MR * NR]float64{}
 		return
 	}
-	kernel = func(kc int, a, b []float64, tile *[MR * NR]float64) {
-		if kc == 0 {
-			*tile = [MR * NR]float64{}
-			return
-		}
-		_, _ = a[kc*MR-1], b[kc*NR-1]
-		kernelAVX2(kc, &a[0], &b[0], tile)
+	_, _ = a[kc*MR-1], b[kc*NR-1]
+	kernelAVX2(kc, &a[0], &b[0], tile)
+}
+
+func dotAsm(a, x []float64) float64 {
+	if len(a) == 0 {
+		return 0
 	}
-	dot = func(a, x []float64) float64 {
-		if len(a) == 0 {
-			return 0
-		}
-		x = x[:len(a)]
-		return dotAVX2(&a[0], &x[0], len(a))
+	x = x[:len(a)]
+	return dotAVX2(&a[0], &x[0], len(a))
+}
+
+func dot2Asm(a, x, y []float64) (float64, float64) {
+	if len(a) == 0 {
+		return 0, 0
 	}
-	axpy = func(a float64, x, y []float64) {
-		if len(x) == 0 {
-			return
-		}
-		y = y[:len(x)]
-		axpyAVX2(a, &x[0], &y[0], len(x))
+	x, y = x[:len(a)], y[:len(a)]
+	return dot2AVX2(&a[0], &x[0], &y[0], len(a))
+}
+
+func axpyAsm(a float64, x, y []float64) {
+	if len(x) == 0 {
+		return
 	}
-	dot2 = func(a, x, y []float64) (float64, float64) {
-		if len(a) == 0 {
-			return 0, 0
-		}
-		x, y = x[:len(a)], y[:len(a)]
-		return dot2AVX2(&a[0], &x[0], &y[0], len(a))
-	}
-	vecAsm = true
+	y = y[:len(x)]
+	axpyAVX2(a, &x[0], &y[0], len(x))
 }
 
 func dot4Asm(dst *[4]float64, a []float64, lda, n int, x []float64) {

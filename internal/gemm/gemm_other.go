@@ -6,15 +6,17 @@ package gemm
 // platform or with the purego build tag.
 const Asm = false
 
-// The assembly Dot4, Dot4x2 and Dot4x3 do not exist here (vecAsm stays false).
+// The assembly kernels do not exist here (useAsm stays false).
+func kernelAsm(kc int, a, b []float64, tile *[MR * NR]float64) { kernelGo(kc, a, b, tile) }
+func dotAsm(a, x []float64) float64                            { return dotGo(a, x) }
+func dot2Asm(a, x, y []float64) (float64, float64)             { return dot2Go(a, x, y) }
+func axpyAsm(a float64, x, y []float64)                        { axpyGo(a, x, y) }
 func dot4Asm(dst *[4]float64, a []float64, lda, n int, x []float64) {
 	dot4Go(dst, a, lda, n, x)
 }
-
 func dot4x2Asm(dst *[8]float64, a []float64, lda, n int, x, y []float64) {
 	dot4x2Go(dst, a, lda, n, x, y)
 }
-
 func dot4x3Asm(dst *[12]float64, a []float64, lda, n int, x, y, z []float64) {
 	dot4x3Go(dst, a, lda, n, x, y, z)
 }

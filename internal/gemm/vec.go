@@ -1,17 +1,27 @@
 package gemm
 
 // Dot returns Σ a_i x_i (len(x) ≥ len(a)), summed in a fixed order.
-func Dot(a, x []float64) float64 { return dot(a, x) }
+func Dot(a, x []float64) float64 {
+	if useAsm {
+		return dotAsm(a, x)
+	}
+	return dotGo(a, x)
+}
 
 // Dot2 returns Σ a_i x_i and Σ a_i y_i, reading a once.
-func Dot2(a, x, y []float64) (float64, float64) { return dot2(a, x, y) }
+func Dot2(a, x, y []float64) (float64, float64) {
+	if useAsm {
+		return dot2Asm(a, x, y)
+	}
+	return dot2Go(a, x, y)
+}
 
 // Dot4 sets dst[k] = Σ_i a[k·lda+i]·x[i] for the four rows k < 4 of the
 // row-major a (stride lda ≥ n), i < n, summed in a fixed order: x is read
 // once for the four rows, which makes matrix–vector products with long
 // rows limited by memory rather than by cache bandwidth.
 func Dot4(dst *[4]float64, a []float64, lda, n int, x []float64) {
-	if vecAsm {
+	if useAsm {
 		dot4Asm(dst, a, lda, n, x)
 		return
 	}
@@ -22,7 +32,7 @@ func Dot4(dst *[4]float64, a []float64, lda, n int, x []float64) {
 // a[k·lda+i]·y[i] for the four rows k < 4 of a, i < n, reading each row
 // once for both vectors and x, y once for the four rows (see Dot4).
 func Dot4x2(dst *[8]float64, a []float64, lda, n int, x, y []float64) {
-	if vecAsm {
+	if useAsm {
 		dot4x2Asm(dst, a, lda, n, x, y)
 		return
 	}
@@ -32,7 +42,7 @@ func Dot4x2(dst *[8]float64, a []float64, lda, n int, x, y []float64) {
 // Dot4x3 is Dot4x2 for three vectors: dst[k], dst[4+k] and dst[8+k] are
 // the products of row k with x, y and z.
 func Dot4x3(dst *[12]float64, a []float64, lda, n int, x, y, z []float64) {
-	if vecAsm {
+	if useAsm {
 		dot4x3Asm(dst, a, lda, n, x, y, z)
 		return
 	}
@@ -40,27 +50,26 @@ func Dot4x3(dst *[12]float64, a []float64, lda, n int, x, y, z []float64) {
 }
 
 // Axpy computes y += a·x (len(y) ≥ len(x)).
-func Axpy(a float64, x, y []float64) { axpy(a, x, y) }
+func Axpy(a float64, x, y []float64) {
+	if useAsm {
+		axpyAsm(a, x, y)
+		return
+	}
+	axpyGo(a, x, y)
+}
 
 // UsePortable switches to the portable Go kernels until the returned
 // function is called (for tests comparing the two; not concurrency-safe).
 func UsePortable() (restore func()) {
-	k, d, d2, ax, va := kernel, dot, dot2, axpy, vecAsm
-	kernel, dot, dot2, axpy, vecAsm = kernelGo, dotGo, dot2Go, axpyGo, false
-	return func() { kernel, dot, dot2, axpy, vecAsm = k, d, d2, ax, va }
+	prev := useAsm
+	useAsm = false
+	return func() { useAsm = prev }
 }
 
-// The kernels in use: set at init to assembly where available.
-var (
-	kernel = kernelGo
-	dot    = dotGo
-	dot2   = dot2Go
-	axpy   = axpyGo
-	// vecAsm selects the assembly Dot4 and Dot4x2, called directly rather
-	// than through a function value so that their results can stay on the
-	// caller's stack.
-	vecAsm = false
-)
+// useAsm selects the assembly kernels (set at init where available). The
+// kernels are called directly, not through function values, so that their
+// small results can stay on the caller's stack.
+var useAsm = false
 
 func dot4Go(dst *[4]float64, a []float64, lda, n int, x []float64) {
 	for k := range 4 {
