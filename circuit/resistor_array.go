@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/tngd/tngd/internal/gemm"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -545,7 +546,7 @@ func (p *arrayProgram) deferredRow(i int, t []float64) (clipped int) {
 	if d.gain == nil {
 		switch {
 		case p.gmin == 0 && p.noClip:
-			arrayAbsSumDiff(&acc, drow, t, p.scale, d.factor)
+			gemm.ScaleAbs(&acc, drow, t, p.scale, d.factor) // G⁺ + G⁻ = |v|, G⁺ − G⁻ = v + 0
 		case p.gmin == 0:
 			clipped = arrayIdealSumDiff0(&acc, drow, t, p.scale, p.span, d.factor)
 		default:
@@ -585,11 +586,7 @@ func (p *arrayProgram) deferredCols(raw blas64.General, lo, hi int, acc [][4]flo
 		// The common case (ideal arrays that do not clip): tiles of 8
 		// rows of raw, a whole line of each destination row at a time.
 		for ; k0+8 <= a.cols; k0 += 8 {
-			b := k0*raw.Stride + lo
-			absCols8(acc, dr.Data[lo*dr.Stride+k0:], dr.Stride, raw.Data[b:b+n], raw.Data[b+raw.Stride:b+raw.Stride+n],
-				raw.Data[b+2*raw.Stride:b+2*raw.Stride+n], raw.Data[b+3*raw.Stride:b+3*raw.Stride+n],
-				raw.Data[b+4*raw.Stride:b+4*raw.Stride+n], raw.Data[b+5*raw.Stride:b+5*raw.Stride+n],
-				raw.Data[b+6*raw.Stride:b+6*raw.Stride+n], raw.Data[b+7*raw.Stride:b+7*raw.Stride+n], scale, f)
+			gemm.ScaleAbsT8(acc, dr.Data[lo*dr.Stride+k0:], dr.Stride, raw.Data[k0*raw.Stride+lo:], raw.Stride, n, scale, f)
 		}
 	}
 	for ; k0+4 <= a.cols; k0 += 4 {
@@ -664,32 +661,6 @@ func idealCols0(acc [][4]float64, d []float64, o, stride int, r0, r1, r2, r3 []f
 	return n
 }
 
-// absCols8 is absCols for a tile of 8 rows r0 … r7 of the target's
-// transpose: a whole line of each destination row at a time, the row's
-// partial sums in registers.
-func absCols8(acc [][4]float64, d []float64, ds int, r0, r1, r2, r3, r4, r5, r6, r7 []float64, scale, f float64) {
-	n := len(r0)
-	r1, r2, r3, r4, r5, r6, r7, acc = r1[:n], r2[:n], r3[:n], r4[:n], r5[:n], r6[:n], r7[:n], acc[:n]
-	o := 0
-	for ii := range n {
-		s := &acc[ii]
-		out := d[o : o+8 : o+8]
-		v0, v1, v2, v3 := scale*r0[ii], scale*r1[ii], scale*r2[ii], scale*r3[ii]
-		s0 := s[0] + math.Abs(v0)
-		s1 := s[1] + math.Abs(v1)
-		s2 := s[2] + math.Abs(v2)
-		s3 := s[3] + math.Abs(v3)
-		out[0], out[1], out[2], out[3] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
-		v0, v1, v2, v3 = scale*r4[ii], scale*r5[ii], scale*r6[ii], scale*r7[ii]
-		s[0] = s0 + math.Abs(v0)
-		s[1] = s1 + math.Abs(v1)
-		s[2] = s2 + math.Abs(v2)
-		s[3] = s3 + math.Abs(v3)
-		out[4], out[5], out[6], out[7] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
-		o += ds
-	}
-}
-
 // absCols is idealCols0 when no entry clips.
 func absCols(acc [][4]float64, d []float64, o, stride int, r0, r1, r2, r3 []float64, scale, f float64) {
 	n := len(r0)
@@ -705,35 +676,6 @@ func absCols(acc [][4]float64, d []float64, o, stride int, r0, r1, r2, r3 []floa
 		out[0], out[1], out[2], out[3] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
 		o += stride
 	}
-}
-
-// arrayAbsSumDiff is arrayIdealSumDiff0 when no entry clips.
-func arrayAbsSumDiff(acc *[4]float64, d, t []float64, scale, f float64) {
-	d = d[:len(t)]
-	s0, s1, s2, s3 := acc[0], acc[1], acc[2], acc[3]
-	j := 0
-	for ; j+4 <= len(t); j += 4 {
-		t4, d4 := t[j:j+4:j+4], d[j:j+4:j+4]
-		v0, v1, v2, v3 := scale*t4[0], scale*t4[1], scale*t4[2], scale*t4[3]
-		s0 += math.Abs(v0)
-		s1 += math.Abs(v1)
-		s2 += math.Abs(v2)
-		s3 += math.Abs(v3)
-		d4[0], d4[1], d4[2], d4[3] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
-	}
-	for k := 0; j < len(t); j, k = j+1, k+1 {
-		v := scale * t[j]
-		switch k {
-		case 0:
-			s0 += math.Abs(v)
-		case 1:
-			s1 += math.Abs(v)
-		default:
-			s2 += math.Abs(v)
-		}
-		d[j] = f * (v + 0)
-	}
-	acc[0], acc[1], acc[2], acc[3] = s0, s1, s2, s3
 }
 
 // arrayIdealSumDiff computes, for the target t of an unquantized row, the

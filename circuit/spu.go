@@ -8,6 +8,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/tngd/tngd/internal/gemm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/unit/constant"
@@ -925,23 +926,11 @@ func maxAbsRows(r, c int, block func(lo, hi int) (float64, bool)) (float64, bool
 
 // maxAbsCopyRow copies row into dst and returns maxAbsRow(row, mx).
 func maxAbsCopyRow(dst, row []float64, mx float64) (float64, bool) {
-	if len(row) == 0 {
-		return mx, true
+	m := gemm.MaxAbsCopy(dst, row, math.Float64bits(mx))
+	if m >= absInf {
+		return 0, false
 	}
-	dst = dst[:len(row)]
-	u := unsafe.Slice((*uint64)(unsafe.Pointer(&row[0])), len(row))
-	du := unsafe.Slice((*uint64)(unsafe.Pointer(&dst[0])), len(dst))
-	m0 := math.Float64bits(mx)
-	m1, m2, m3 := m0, m0, m0
-	j := 0
-	for ; j+4 <= len(u); j += 4 {
-		u4, d4 := u[j:j+4:j+4], du[j:j+4:j+4]
-		x0, x1, x2, x3 := u4[0], u4[1], u4[2], u4[3]
-		d4[0], d4[1], d4[2], d4[3] = x0, x1, x2, x3
-		m0, m1, m2, m3 = max(m0, x0&absMask), max(m1, x1&absMask), max(m2, x2&absMask), max(m3, x3&absMask)
-	}
-	copy(du[j:], u[j:])
-	return maxAbsBits(u[j:], max(m0, m1, m2, m3))
+	return math.Float64frombits(m), true
 }
 
 // maxAbsRow returns max(mx, max_j |row_j|) for a finite mx ≥ 0 and whether

@@ -472,3 +472,210 @@ done43:
 	MOVSD X10, 56(DX)
 	MOVSD X11, 88(DX)
 	RET
+
+// ABSMASK(y) sets the four lanes of y to 0x7fffffffffffffff.
+#define ABSMASK(y) \
+	VPCMPEQQ y, y, y; \
+	VPSRLQ   $1, y, y
+
+// The kernels of scale.go write their large outputs either with ordinary
+// stores or, when the destination is 32-byte aligned, with non-temporal
+// ones (STORE = VMOVNTPD, then SFENCE), which skip reading the lines they
+// overwrite: the outputs are far larger than the caches, and the read
+// would add half to the memory traffic.
+
+// SCALEABS(v, acc, dst, STORE) scales v (v ← scale·v, Y14 = scale), adds
+// |v| into the four lanes at acc (Y15 = ABSMASK), then stores f·(v + 0)
+// (Y13 = f, Y12 = 0) to dst: the arithmetic of ScaleAbs.
+#define SCALEABS(v, acc, dst, STORE) \
+	VMULPD  Y14, v, v;   \
+	VANDPD  Y15, v, Y4;  \
+	VADDPD  acc, Y4, Y4; \
+	VMOVUPD Y4, acc;     \
+	VADDPD  Y12, v, v;   \
+	VMULPD  Y13, v, v;   \
+	STORE   v, dst
+
+// SCALEABSBODY(STORE, loop) is the loop of scaleAbs(NT)AVX2 (DX = acc, DI
+// = d, SI = t, CX = n, Y14 = scale, Y13 = f).
+#define SCALEABSBODY(STORE, loop) \
+	VXORPD       Y12, Y12, Y12;   \
+	ABSMASK(Y15);                 \
+	VMOVUPD      (DX), Y8;        \
+	SHRQ         $2, CX;          \
+loop:                             \
+	VMOVUPD (SI), Y0;             \
+	VMULPD  Y14, Y0, Y0;          \
+	VANDPD  Y15, Y0, Y1;          \
+	VADDPD  Y1, Y8, Y8;           \
+	VADDPD  Y12, Y0, Y0;          \
+	VMULPD  Y13, Y0, Y0;          \
+	STORE   Y0, (DI);             \
+	ADDQ    $32, SI;              \
+	ADDQ    $32, DI;              \
+	DECQ    CX;                   \
+	JNZ     loop;                 \
+	VMOVUPD Y8, (DX)
+
+// func scaleAbsAVX2(acc *[4]float64, d, t *float64, n int, scale, f float64)
+// n a positive multiple of 4; see ScaleAbs: lane k of the accumulator
+// takes the entries j ≡ k (mod 4), in order.
+TEXT ·scaleAbsAVX2(SB), NOSPLIT, $0-48
+	MOVQ         acc+0(FP), DX
+	MOVQ         d+8(FP), DI
+	MOVQ         t+16(FP), SI
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD scale+32(FP), Y14
+	VBROADCASTSD f+40(FP), Y13
+	SCALEABSBODY(VMOVUPD, scaleabsloop)
+	VZEROUPPER
+	RET
+
+// func scaleAbsNTAVX2(acc *[4]float64, d, t *float64, n int, scale, f float64)
+// scaleAbsAVX2 for a 32-byte aligned d.
+TEXT ·scaleAbsNTAVX2(SB), NOSPLIT, $0-48
+	MOVQ         acc+0(FP), DX
+	MOVQ         d+8(FP), DI
+	MOVQ         t+16(FP), SI
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD scale+32(FP), Y14
+	VBROADCASTSD f+40(FP), Y13
+	SCALEABSBODY(VMOVNTPD, scaleabsntloop)
+	SFENCE
+	VZEROUPPER
+	RET
+
+// TRANSPOSE4(a, b, c, d) transposes the 4×4 block whose rows are a, b, c,
+// d in place (Y4–Y7 scratch).
+#define TRANSPOSE4(a, b, c, d) \
+	VUNPCKLPD  b, a, Y4;         \
+	VUNPCKHPD  b, a, Y5;         \
+	VUNPCKLPD  d, c, Y6;         \
+	VUNPCKHPD  d, c, Y7;         \
+	VPERM2F128 $0x20, Y6, Y4, a; \
+	VPERM2F128 $0x20, Y7, Y5, b; \
+	VPERM2F128 $0x31, Y6, Y4, c; \
+	VPERM2F128 $0x31, Y7, Y5, d
+
+// SCALEABST8BODY(STORE, loop) is the loop of scaleAbsT8(NT)AVX2 (DX =
+// acc, DI = d, R10 = ldd, SI = t, R8 = ldt, CX = n, Y14 = scale, Y13 =
+// f): four
+// columns i … i+3 of the eight rows of t are loaded and transposed in two
+// 4×4 blocks; rows 0–3 give lanes 0–3 of d's rows i … i+3 and the first
+// sum, rows 4–7 lanes 4–7 and the second.
+#define SCALEABST8BODY(STORE, loop) \
+	VXORPD       Y12, Y12, Y12;       \
+	ABSMASK(Y15);                     \
+	SHLQ         $3, R8;              \
+	SHLQ         $3, R10;             \
+	LEAQ         (R8)(R8*2), R9;      \
+	LEAQ         (R10)(R10*2), R13;   \
+	LEAQ         (SI)(R8*4), R11;     \
+	SHRQ         $2, CX;              \
+loop:                                 \
+	VMOVUPD (SI), Y0;                 \
+	VMOVUPD (SI)(R8*1), Y1;           \
+	VMOVUPD (SI)(R8*2), Y2;           \
+	VMOVUPD (SI)(R9*1), Y3;           \
+	TRANSPOSE4(Y0, Y1, Y2, Y3);       \
+	SCALEABS(Y0, (DX), (DI), STORE);  \
+	SCALEABS(Y1, 32(DX), (DI)(R10*1), STORE); \
+	SCALEABS(Y2, 64(DX), (DI)(R10*2), STORE); \
+	SCALEABS(Y3, 96(DX), (DI)(R13*1), STORE); \
+	VMOVUPD (R11), Y0;                \
+	VMOVUPD (R11)(R8*1), Y1;          \
+	VMOVUPD (R11)(R8*2), Y2;          \
+	VMOVUPD (R11)(R9*1), Y3;          \
+	TRANSPOSE4(Y0, Y1, Y2, Y3);       \
+	SCALEABS(Y0, (DX), 32(DI), STORE); \
+	SCALEABS(Y1, 32(DX), 32(DI)(R10*1), STORE); \
+	SCALEABS(Y2, 64(DX), 32(DI)(R10*2), STORE); \
+	SCALEABS(Y3, 96(DX), 32(DI)(R13*1), STORE); \
+	ADDQ    $32, SI;                  \
+	ADDQ    $32, R11;                 \
+	ADDQ    $128, DX;                 \
+	LEAQ    (DI)(R10*4), DI;          \
+	DECQ    CX;                       \
+	JNZ     loop
+
+// func scaleAbsT8AVX2(acc *[4]float64, d *float64, ldd int, t *float64, ldt, n int, scale, f float64)
+// n a positive multiple of 4; see ScaleAbsT8.
+TEXT ·scaleAbsT8AVX2(SB), NOSPLIT, $0-64
+	MOVQ         acc+0(FP), DX
+	MOVQ         d+8(FP), DI
+	MOVQ         ldd+16(FP), R10
+	MOVQ         t+24(FP), SI
+	MOVQ         ldt+32(FP), R8
+	MOVQ         n+40(FP), CX
+	VBROADCASTSD scale+48(FP), Y14
+	VBROADCASTSD f+56(FP), Y13
+	SCALEABST8BODY(VMOVUPD, scaleabst8loop)
+	VZEROUPPER
+	RET
+
+// func scaleAbsT8NTAVX2(acc *[4]float64, d *float64, ldd int, t *float64, ldt, n int, scale, f float64)
+// scaleAbsT8AVX2 for a 32-byte aligned d and ldd a multiple of 4.
+TEXT ·scaleAbsT8NTAVX2(SB), NOSPLIT, $0-64
+	MOVQ         acc+0(FP), DX
+	MOVQ         d+8(FP), DI
+	MOVQ         ldd+16(FP), R10
+	MOVQ         t+24(FP), SI
+	MOVQ         ldt+32(FP), R8
+	MOVQ         n+40(FP), CX
+	VBROADCASTSD scale+48(FP), Y14
+	VBROADCASTSD f+56(FP), Y13
+	SCALEABST8BODY(VMOVNTPD, scaleabst8ntloop)
+	SFENCE
+	VZEROUPPER
+	RET
+
+// MAXABSBODY(STORE, loop) is the loop of maxAbsCopy(NT)AVX2 (DI = dst, SI
+// = src, CX = n, Y8 = m, DX = lanes): the bits of
+// |src_j| are non-negative as int64, so a signed compare orders them.
+#define MAXABSBODY(STORE, loop) \
+	VMOVDQU      Y8, Y9;         \
+	ABSMASK(Y15);                \
+	SHRQ         $3, CX;         \
+loop:                            \
+	VMOVDQU   (SI), Y0;          \
+	VMOVDQU   32(SI), Y1;        \
+	STORE     Y0, (DI);          \
+	STORE     Y1, 32(DI);        \
+	VPAND     Y15, Y0, Y0;       \
+	VPAND     Y15, Y1, Y1;       \
+	VPCMPGTQ  Y8, Y0, Y2;        \
+	VPCMPGTQ  Y9, Y1, Y3;        \
+	VBLENDVPD Y2, Y0, Y8, Y8;    \
+	VBLENDVPD Y3, Y1, Y9, Y9;    \
+	ADDQ      $64, SI;           \
+	ADDQ      $64, DI;           \
+	DECQ      CX;                \
+	JNZ       loop;              \
+	VPCMPGTQ  Y8, Y9, Y2;        \
+	VBLENDVPD Y2, Y9, Y8, Y8;    \
+	VMOVDQU   Y8, (DX)
+
+// func maxAbsCopyAVX2(dst, src *float64, n int, m uint64, lanes *[4]uint64)
+// n a positive multiple of 8; see MaxAbsCopy.
+TEXT ·maxAbsCopyAVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VPBROADCASTQ m+24(FP), Y8
+	MOVQ         lanes+32(FP), DX
+	MAXABSBODY(VMOVDQU, maxabsloop)
+	VZEROUPPER
+	RET
+
+// func maxAbsCopyNTAVX2(dst, src *float64, n int, m uint64, lanes *[4]uint64)
+// maxAbsCopyAVX2 for a 32-byte aligned dst.
+TEXT ·maxAbsCopyNTAVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VPBROADCASTQ m+24(FP), Y8
+	MOVQ         lanes+32(FP), DX
+	MAXABSBODY(VMOVNTDQ, maxabsntloop)
+	SFENCE
+	VZEROUPPER
+	RET
