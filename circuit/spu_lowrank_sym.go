@@ -79,11 +79,11 @@ func lrEigenSymDef(h, p []float64, n int, w, x, xinv []float64) (cond float64, o
 		g[i*n+i] += 2
 	}
 	lrMulTo(s, n, n, n, n, lrOperand{g, n, false}, nil, lrOperand{z, n, true}, false)
-	lrMulTo(xinv, n, n, n, n, lrOperand{s, n, false}, nil, lrOperand{u, n, false}, false)
-	if !lapack64.Trtri(tri) {
+	lrMulUpper(xinv, s, u, n)
+	copy(x[:n*n], z)
+	if !lrUpperSolve(u, x, n) {
 		return 0, false
 	}
-	lrMulTo(x, n, n, n, n, lrOperand{u, n, false}, nil, lrOperand{z, n, false}, false)
 	return cond, true
 }
 
