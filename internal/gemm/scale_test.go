@@ -155,18 +155,24 @@ func TestMaxAbsCopy(t *testing.T) {
 	})
 }
 
+// scaleBench returns a 640×20,000 target and an output of its size, and
+// sets b's bytes per operation to what a pass reads and writes.
+func scaleBench(b *testing.B) (r, n int, t, d []float64) {
+	r, n = 640, 20000
+	t = scaleTestValues(rand.New(rand.NewPCG(1, 1)), r*n)
+	d = make([]float64, r*n)
+	b.SetBytes(int64(16 * r * n))
+	b.ReportAllocs()
+	return r, n, t, d
+}
+
 // BenchmarkScaleAbsT8 streams a 640×N target through its transpose, as
 // the Jᵀ array's programming does (compare -tags purego):
 //
 //	go test ./internal/gemm -run '^$' -bench 'ScaleAbs|MaxAbsCopy' -count 6
 func BenchmarkScaleAbsT8(b *testing.B) {
-	const r, n = 640, 20000
-	rng := rand.New(rand.NewPCG(1, 1))
-	tv := scaleTestValues(rng, r*n)
-	d := make([]float64, n*r)
+	r, n, tv, d := scaleBench(b)
 	acc := make([][4]float64, n)
-	b.SetBytes(int64(16 * r * n))
-	b.ReportAllocs()
 	for b.Loop() {
 		clear(acc)
 		for k := 0; k < r; k += 8 {
@@ -178,12 +184,7 @@ func BenchmarkScaleAbsT8(b *testing.B) {
 // BenchmarkScaleAbs and BenchmarkMaxAbsCopy: row passes over the same
 // target.
 func BenchmarkScaleAbs(b *testing.B) {
-	const r, n = 640, 20000
-	rng := rand.New(rand.NewPCG(1, 1))
-	tv := scaleTestValues(rng, r*n)
-	d := make([]float64, r*n)
-	b.SetBytes(int64(16 * r * n))
-	b.ReportAllocs()
+	r, n, tv, d := scaleBench(b)
 	for b.Loop() {
 		for k := range r {
 			var acc [4]float64
@@ -193,12 +194,7 @@ func BenchmarkScaleAbs(b *testing.B) {
 }
 
 func BenchmarkMaxAbsCopy(b *testing.B) {
-	const r, n = 640, 20000
-	rng := rand.New(rand.NewPCG(1, 1))
-	tv := scaleTestValues(rng, r*n)
-	d := make([]float64, r*n)
-	b.SetBytes(int64(16 * r * n))
-	b.ReportAllocs()
+	r, n, tv, d := scaleBench(b)
 	for b.Loop() {
 		m := uint64(0)
 		for k := range r {
