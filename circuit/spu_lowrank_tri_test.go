@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 // randUpper returns an n×n row-major upper triangular matrix with a
@@ -91,4 +94,37 @@ func TestLrUpperSolve(t *testing.T) {
 	u := randUpper(lrTriBlock+3, false, rng)
 	u[2*(lrTriBlock+3)+2] = 0
 	require.False(t, lrUpperSolve(u, make([]float64, len(u)), lrTriBlock+3), "singular U")
+}
+
+// BenchmarkLrUpperSolve: X = U⁻¹Z at r = 640 by block back substitution
+// against the previous way, U⁻¹ by LAPACK's Dtrtri (serial in gonum) and
+// a full product:
+//
+//	go test ./circuit -run '^$' -bench LrUpperSolve -count 6
+func BenchmarkLrUpperSolve(b *testing.B) {
+	const n = 640
+	rng := rand.New(rand.NewPCG(5, 9))
+	u := randUpper(n, false, rng)
+	z := randMatrix(n, n, rng).RawMatrix().Data
+	x := make([]float64, n*n)
+	b.Run("block", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			copy(x, z)
+			if !lrUpperSolve(u, x, n) {
+				b.Fatal("singular")
+			}
+		}
+	})
+	b.Run("trtri", func(b *testing.B) {
+		inv := make([]float64, n*n)
+		b.ReportAllocs()
+		for b.Loop() {
+			copy(inv, u)
+			if !lapack64.Trtri(blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: n, Stride: n, Data: inv}) {
+				b.Fatal("singular")
+			}
+			lrMulTo(x, n, n, n, n, lrOperand{inv, n, false}, nil, lrOperand{z, n, false}, false)
+		}
+	})
 }
