@@ -1,6 +1,7 @@
 package circuit
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sync"
@@ -300,14 +301,35 @@ func lrEigenSym(s []float64, n int, w, z []float64) bool {
 		lw := max(int(ql[0]), 1)
 		impl.Dorgtr(blas.Upper, n, qm, n, tau, make([]float64, lw), lw)
 	}()
+	// T splits where an off-diagonal entry is negligible next to ‖T‖₁;
+	// the eigenpairs of each block are computed alone (see
+	// lrTridiagBlocks), then ordered by eigenvalue.
+	blocks := lrTridiagBlocks(d, e)
 	copy(w, d)
 	ee := append([]float64(nil), e...)
-	if !impl.Dsterf(n, w, ee) {
-		<-done
-		return false
+	for k := 0; k+1 < len(blocks); k++ {
+		b0, b1 := blocks[k], blocks[k+1]
+		if b1-b0 > 1 && !impl.Dsterf(b1-b0, w[b0:b1], ee[b0:b1-1]) {
+			<-done
+			return false
+		}
+	}
+	col := make([]int, n) // the column of each eigenvalue in ascending order
+	for j := range col {
+		col[j] = j
+	}
+	slices.SortStableFunc(col, func(a, b int) int { return cmp.Compare(w[a], w[b]) })
+	rank := make([]int, n)
+	for r, j := range col {
+		rank[j] = r
 	}
 	zt := s // T's eigenvectors, row-major, columns
-	lrTridiagVectors(d, e, w, zt)
+	lrTridiagVectors(d, e, blocks, w, rank, zt)
+	ws := make([]float64, n)
+	for j, r := range rank {
+		ws[r] = w[j]
+	}
+	copy(w, ws)
 	<-done
 	lrMulTo(z, n, n, n, n, lrOperand{qm, n, false}, nil, lrOperand{zt, n, false}, false)
 	return true
@@ -320,59 +342,115 @@ const (
 	lrInvOrtol  = 1e-8 // eigenvalues closer than this times ‖T‖₁ are orthogonalized
 )
 
-// lrTridiagVectors writes into the columns of the n×n row-major zt the
-// unit eigenvectors of the symmetric tridiagonal T (diagonal d, off-
-// diagonal e) for its eigenvalues w (ascending), by inverse iteration
-// (LAPACK's Dstein: a perturbed shift where eigenvalues coincide, start
-// vectors that differ per eigenvalue, modified Gram–Schmidt against the
-// earlier vectors of a cluster, stop after the growth test and two more
-// iterations; classical Gram–Schmidt in place of the modified one, with a
-// second pass after the last iteration). Eigenvalues closer than
-// lrInvOrtol·‖T‖₁ to their predecessor form a cluster (Dstein's 1e-3 would
-// chain most of a dense spectrum into one sequential cluster, and so would
-// 1e-6 or 1e-7 with the many small eigenvalues of a confident network's
-// output Hessian; vectors of eigenvalues farther apart are orthogonal to
-// about ε·‖T‖/gap ≤ 2e-8, 50 times below the caller's check
-// lrEigenSymOrtho, and are corrected by the caller). Clusters are dealt to
-// the cores; the result does not depend on their number.
-func lrTridiagVectors(d, e, w, zt []float64) {
+// lrTridiagSplit is the off-diagonal entry of T, relative to ‖T‖₁, below
+// which T is split into independent blocks: setting such entries to zero
+// moves every eigenvalue by at most lrTridiagSplit·‖T‖₁, far inside the
+// residual the symmetric-definite path accepts (lrEigenSymTol).
+const lrTridiagSplit = 0x1p-52
+
+// lrTridiagBlocks returns the boundaries 0 = b_0 < b_1 < … < b_m = n of the
+// diagonal blocks of the symmetric tridiagonal T (diagonal d, off-diagonal
+// e) once its off-diagonal entries |e_i| ≤ lrTridiagSplit·‖T‖₁ are taken as
+// zero. The output Hessian of a confident network gives S many near-zero
+// rows, and T as many splits (about 60 at r = 640): the eigenvectors of
+// different blocks are orthogonal by construction, and inverse iteration
+// orthogonalizes only within a block's clusters.
+func lrTridiagBlocks(d, e []float64) []int {
 	n := len(d)
-	onenrm := math.Abs(d[0]) + math.Abs(e[0])
-	onenrm = max(onenrm, math.Abs(d[n-1])+math.Abs(e[n-2]))
-	for i := 1; i < n-1; i++ {
-		onenrm = max(onenrm, math.Abs(d[i])+math.Abs(e[i-1])+math.Abs(e[i]))
+	tol := lrTridiagSplit * lrTridiagNorm(d, e)
+	blocks := []int{0}
+	for i, v := range e {
+		if math.Abs(v) <= tol {
+			blocks = append(blocks, i+1)
+		}
 	}
-	ortol := lrInvOrtol * onenrm
-	// Shifts (perturbed where eigenvalues coincide) and clusters, in order.
+	return append(blocks, n)
+}
+
+// lrTridiagNorm returns the 1-norm of the symmetric tridiagonal T.
+func lrTridiagNorm(d, e []float64) float64 {
+	n := len(d)
+	if n == 1 {
+		return math.Abs(d[0])
+	}
+	nrm := max(math.Abs(d[0])+math.Abs(e[0]), math.Abs(d[n-1])+math.Abs(e[n-2]))
+	for i := 1; i < n-1; i++ {
+		nrm = max(nrm, math.Abs(d[i])+math.Abs(e[i-1])+math.Abs(e[i]))
+	}
+	return nrm
+}
+
+// lrTridiagVectors writes into the n×n row-major zt the unit eigenvectors
+// of the symmetric tridiagonal T (diagonal d, off-diagonal e) split into
+// the diagonal blocks of blocks (lrTridiagBlocks): the eigenvalues of
+// block k are w[b_k:b_{k+1}], ascending, and the vector of w[j], zero
+// outside its block's rows, goes to column col[j]. Within a block it is
+// inverse iteration as in LAPACK's Dstein: a perturbed shift where
+// eigenvalues coincide, start vectors that differ per eigenvalue,
+// Gram–Schmidt against the earlier vectors of a cluster, stop after the
+// growth test and two more iterations (classical Gram–Schmidt in place of
+// the modified one, with a second pass after the last iteration).
+// Eigenvalues closer than lrInvOrtol times the block's ‖T‖₁ to their
+// predecessor form a cluster (Dstein's 1e-3 would chain most of a dense
+// spectrum into one sequential cluster, and so would 1e-6 or 1e-7 with the
+// many small eigenvalues of a confident network's output Hessian; vectors
+// of eigenvalues farther apart are orthogonal to about ε·‖T‖/gap ≤ 2e-8, 50
+// times below the caller's check lrEigenSymOrtho, and are corrected by the
+// caller). Clusters are dealt to the cores; the result does not depend on
+// their number.
+func lrTridiagVectors(d, e []float64, blocks []int, w []float64, col []int, zt []float64) {
+	n := len(d)
+	type cluster struct{ block, first, end int }
+	var clusters []cluster
 	shift := slices.Clone(w)
-	var starts []int // first index of each cluster
-	for j := range n {
-		if j > 0 {
-			if pert := 10 * math.Abs(0x1p-52*shift[j]); shift[j]-shift[j-1] < pert {
-				shift[j] = shift[j-1] + pert
+	norms := make([]float64, len(blocks)-1)
+	for k := range norms {
+		b0, b1 := blocks[k], blocks[k+1]
+		var eb []float64
+		if b1-b0 > 1 {
+			eb = e[b0 : b1-1]
+		}
+		norms[k] = lrTridiagNorm(d[b0:b1], eb)
+		ortol := lrInvOrtol * norms[k]
+		for j := b0; j < b1; j++ {
+			if j > b0 {
+				if pert := 10 * math.Abs(0x1p-52*shift[j]); shift[j]-shift[j-1] < pert {
+					shift[j] = shift[j-1] + pert
+				}
+			}
+			if j == b0 || math.Abs(w[j]-w[j-1]) > ortol {
+				clusters = append(clusters, cluster{k, j, j + 1})
+			} else {
+				clusters[len(clusters)-1].end = j + 1
 			}
 		}
-		if j == 0 || math.Abs(w[j]-w[j-1]) > ortol {
-			starts = append(starts, j)
-		}
 	}
-	starts = append(starts, n)
 	clear(zt)
-	nw := lrWorkers(len(starts) - 1)
+	nw := lrWorkers(len(clusters))
 	var wg sync.WaitGroup
 	for id := range nw {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			it := newLrTridiag(d, e, onenrm)
+			var it *lrTridiag
+			block := -1
 			var vecs [][]float64
-			for c := id; c+1 < len(starts); c += nw {
+			for c := id; c < len(clusters); c += nw {
+				cl := clusters[c]
+				b0, b1 := blocks[cl.block], blocks[cl.block+1]
+				if b1-b0 == 1 {
+					zt[b0*n+col[cl.first]] = 1
+					continue
+				}
+				if cl.block != block {
+					it, block = newLrTridiag(d[b0:b1], e[b0:b1-1], norms[cl.block]), cl.block
+				}
 				vecs = vecs[:0]
-				for j := starts[c]; j < starts[c+1]; j++ {
-					v := it.vector(shift[j], j, vecs)
+				for j := cl.first; j < cl.end; j++ {
+					v := it.vector(shift[j], j-b0, vecs)
 					vecs = append(vecs, v)
 					for i, x := range v {
-						zt[i*n+j] = x
+						zt[(b0+i)*n+col[j]] = x
 					}
 				}
 			}
