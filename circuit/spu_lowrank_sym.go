@@ -276,11 +276,13 @@ func lrEigenSymCheck(s []float64, n int, w, z, g []float64) bool {
 
 // lrEigenSym computes S = Z diag(w) Zᵀ for the n×n row-major symmetric s
 // (destroyed): the tridiagonal reduction S = Q T Qᵀ (LAPACK's Dsytrd on
-// the upper triangle; Q formed by Dorgtr on another goroutine), the
-// eigenvalues of T (Dsterf, ascending), its eigenvectors by inverse
-// iteration (lrTridiagVectors) and Z = Q Z_T. The columns of the row-major
-// z are unit vectors, orthogonal to about ε/gap (the caller corrects for
-// it). It reports false if the QL algorithm did not converge.
+// the upper triangle; Q formed by Dorgtr on another goroutine), T split
+// into blocks at negligible off-diagonal entries (lrTridiagBlocks), the
+// eigenvalues of each block (Dsterf), their eigenvectors by inverse
+// iteration (lrTridiagVectors) and Z = Q Z_T, with w ascending. The
+// columns of the row-major z are unit vectors, orthogonal to about ε/gap
+// (the caller corrects for it). It reports false if the QL algorithm did
+// not converge.
 func lrEigenSym(s []float64, n int, w, z []float64) bool {
 	if n == 1 {
 		w[0], z[0] = s[0], 1
@@ -314,13 +316,13 @@ func lrEigenSym(s []float64, n int, w, z []float64) bool {
 			return false
 		}
 	}
-	col := make([]int, n) // the column of each eigenvalue in ascending order
-	for j := range col {
-		col[j] = j
+	order := make([]int, n) // order[r]: the r-th smallest eigenvalue
+	for j := range order {
+		order[j] = j
 	}
-	slices.SortStableFunc(col, func(a, b int) int { return cmp.Compare(w[a], w[b]) })
-	rank := make([]int, n)
-	for r, j := range col {
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(w[a], w[b]) })
+	rank := make([]int, n) // rank[j]: the column of eigenvalue j
+	for r, j := range order {
 		rank[j] = r
 	}
 	zt := s // T's eigenvectors, row-major, columns
