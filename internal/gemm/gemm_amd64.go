@@ -30,22 +30,13 @@ func dot4x2AVX2(a *float64, lda, n int, x, y *float64, dst *[8]float64)
 func dot4x3AVX2(a *float64, lda, n int, x, y, z *float64, dst *[12]float64)
 
 //go:noescape
-func scaleAbsAVX2(acc *[4]float64, d, t *float64, n int, scale, f float64)
+func scaleAbsAVX2(acc *[4]float64, d, t *float64, n int, scale, f float64, nt bool)
 
 //go:noescape
-func scaleAbsNTAVX2(acc *[4]float64, d, t *float64, n int, scale, f float64)
+func scaleAbsT8AVX2(acc *[4]float64, d *float64, ldd int, t *float64, ldt, n int, scale, f float64, nt bool)
 
 //go:noescape
-func scaleAbsT8NTAVX2(acc *[4]float64, d *float64, ldd int, t *float64, ldt, n int, scale, f float64)
-
-//go:noescape
-func maxAbsCopyNTAVX2(dst, src *float64, n int, m uint64, lanes *[4]uint64)
-
-//go:noescape
-func scaleAbsT8AVX2(acc *[4]float64, d *float64, ldd int, t *float64, ldt, n int, scale, f float64)
-
-//go:noescape
-func maxAbsCopyAVX2(dst, src *float64, n int, m uint64, lanes *[4]uint64)
+func maxAbsCopyAVX2(dst, src *float64, n int, m uint64, lanes *[4]uint64, nt bool)
 
 // Asm reports whether the assembly kernels are in use: on CPUs with AVX2
 // and FMA whose YMM state the OS enables (golang.org/x/sys/cpu checks it).

@@ -496,7 +496,7 @@ done43:
 	VMULPD  Y13, v, v;   \
 	STORE   v, dst
 
-// SCALEABSBODY(STORE, loop) is the loop of scaleAbs(NT)AVX2 (DX = acc, DI
+// SCALEABSBODY(STORE, loop) is the loop of scaleAbsAVX2 (DX = acc, DI
 // = d, SI = t, CX = n, Y14 = scale, Y13 = f).
 #define SCALEABSBODY(STORE, loop) \
 	VXORPD       Y12, Y12, Y12;   \
@@ -517,29 +517,25 @@ loop:                             \
 	JNZ     loop;                 \
 	VMOVUPD Y8, (DX)
 
-// func scaleAbsAVX2(acc *[4]float64, d, t *float64, n int, scale, f float64)
+// func scaleAbsAVX2(acc *[4]float64, d, t *float64, n int, scale, f float64, nt bool)
 // n a positive multiple of 4; see ScaleAbs: lane k of the accumulator
-// takes the entries j ≡ k (mod 4), in order.
-TEXT ·scaleAbsAVX2(SB), NOSPLIT, $0-48
+// takes the entries j ≡ k (mod 4), in order. nt: d is 32-byte aligned,
+// stored non-temporally.
+TEXT ·scaleAbsAVX2(SB), NOSPLIT, $0-49
 	MOVQ         acc+0(FP), DX
 	MOVQ         d+8(FP), DI
 	MOVQ         t+16(FP), SI
 	MOVQ         n+24(FP), CX
 	VBROADCASTSD scale+32(FP), Y14
 	VBROADCASTSD f+40(FP), Y13
+	MOVBLZX      nt+48(FP), AX
+	TESTQ        AX, AX
+	JNZ          scaleabsnt
 	SCALEABSBODY(VMOVUPD, scaleabsloop)
 	VZEROUPPER
 	RET
 
-// func scaleAbsNTAVX2(acc *[4]float64, d, t *float64, n int, scale, f float64)
-// scaleAbsAVX2 for a 32-byte aligned d.
-TEXT ·scaleAbsNTAVX2(SB), NOSPLIT, $0-48
-	MOVQ         acc+0(FP), DX
-	MOVQ         d+8(FP), DI
-	MOVQ         t+16(FP), SI
-	MOVQ         n+24(FP), CX
-	VBROADCASTSD scale+32(FP), Y14
-	VBROADCASTSD f+40(FP), Y13
+scaleabsnt:
 	SCALEABSBODY(VMOVNTPD, scaleabsntloop)
 	SFENCE
 	VZEROUPPER
@@ -557,7 +553,7 @@ TEXT ·scaleAbsNTAVX2(SB), NOSPLIT, $0-48
 	VPERM2F128 $0x31, Y6, Y4, c; \
 	VPERM2F128 $0x31, Y7, Y5, d
 
-// SCALEABST8BODY(STORE, loop) is the loop of scaleAbsT8(NT)AVX2 (DX =
+// SCALEABST8BODY(STORE, loop) is the loop of scaleAbsT8AVX2 (DX =
 // acc, DI = d, R10 = ldd, SI = t, R8 = ldt, CX = n, Y14 = scale, Y13 =
 // f): four
 // columns i … i+3 of the eight rows of t are loaded and transposed in two
@@ -598,9 +594,10 @@ loop:                                 \
 	DECQ    CX;                       \
 	JNZ     loop
 
-// func scaleAbsT8AVX2(acc *[4]float64, d *float64, ldd int, t *float64, ldt, n int, scale, f float64)
-// n a positive multiple of 4; see ScaleAbsT8.
-TEXT ·scaleAbsT8AVX2(SB), NOSPLIT, $0-64
+// func scaleAbsT8AVX2(acc *[4]float64, d *float64, ldd int, t *float64, ldt, n int, scale, f float64, nt bool)
+// n a positive multiple of 4; see ScaleAbsT8. nt: d is 32-byte aligned
+// and ldd a multiple of 4, stored non-temporally.
+TEXT ·scaleAbsT8AVX2(SB), NOSPLIT, $0-65
 	MOVQ         acc+0(FP), DX
 	MOVQ         d+8(FP), DI
 	MOVQ         ldd+16(FP), R10
@@ -609,27 +606,20 @@ TEXT ·scaleAbsT8AVX2(SB), NOSPLIT, $0-64
 	MOVQ         n+40(FP), CX
 	VBROADCASTSD scale+48(FP), Y14
 	VBROADCASTSD f+56(FP), Y13
+	MOVBLZX      nt+64(FP), AX
+	TESTQ        AX, AX
+	JNZ          scaleabst8nt
 	SCALEABST8BODY(VMOVUPD, scaleabst8loop)
 	VZEROUPPER
 	RET
 
-// func scaleAbsT8NTAVX2(acc *[4]float64, d *float64, ldd int, t *float64, ldt, n int, scale, f float64)
-// scaleAbsT8AVX2 for a 32-byte aligned d and ldd a multiple of 4.
-TEXT ·scaleAbsT8NTAVX2(SB), NOSPLIT, $0-64
-	MOVQ         acc+0(FP), DX
-	MOVQ         d+8(FP), DI
-	MOVQ         ldd+16(FP), R10
-	MOVQ         t+24(FP), SI
-	MOVQ         ldt+32(FP), R8
-	MOVQ         n+40(FP), CX
-	VBROADCASTSD scale+48(FP), Y14
-	VBROADCASTSD f+56(FP), Y13
+scaleabst8nt:
 	SCALEABST8BODY(VMOVNTPD, scaleabst8ntloop)
 	SFENCE
 	VZEROUPPER
 	RET
 
-// MAXABSBODY(STORE, loop) is the loop of maxAbsCopy(NT)AVX2 (DI = dst, SI
+// MAXABSBODY(STORE, loop) is the loop of maxAbsCopyAVX2 (DI = dst, SI
 // = src, CX = n, Y8 = m, DX = lanes): the bits of
 // |src_j| are non-negative as int64, so a signed compare orders them.
 #define MAXABSBODY(STORE, loop) \
@@ -655,26 +645,23 @@ loop:                            \
 	VBLENDVPD Y2, Y9, Y8, Y8;    \
 	VMOVDQU   Y8, (DX)
 
-// func maxAbsCopyAVX2(dst, src *float64, n int, m uint64, lanes *[4]uint64)
-// n a positive multiple of 8; see MaxAbsCopy.
-TEXT ·maxAbsCopyAVX2(SB), NOSPLIT, $0-40
+// func maxAbsCopyAVX2(dst, src *float64, n int, m uint64, lanes *[4]uint64, nt bool)
+// n a positive multiple of 8; see MaxAbsCopy. nt: dst is 32-byte
+// aligned, stored non-temporally.
+TEXT ·maxAbsCopyAVX2(SB), NOSPLIT, $0-41
 	MOVQ         dst+0(FP), DI
 	MOVQ         src+8(FP), SI
 	MOVQ         n+16(FP), CX
 	VPBROADCASTQ m+24(FP), Y8
 	MOVQ         lanes+32(FP), DX
+	MOVBLZX      nt+40(FP), AX
+	TESTQ        AX, AX
+	JNZ          maxabsnt
 	MAXABSBODY(VMOVDQU, maxabsloop)
 	VZEROUPPER
 	RET
 
-// func maxAbsCopyNTAVX2(dst, src *float64, n int, m uint64, lanes *[4]uint64)
-// maxAbsCopyAVX2 for a 32-byte aligned dst.
-TEXT ·maxAbsCopyNTAVX2(SB), NOSPLIT, $0-40
-	MOVQ         dst+0(FP), DI
-	MOVQ         src+8(FP), SI
-	MOVQ         n+16(FP), CX
-	VPBROADCASTQ m+24(FP), Y8
-	MOVQ         lanes+32(FP), DX
+maxabsnt:
 	MAXABSBODY(VMOVNTDQ, maxabsntloop)
 	SFENCE
 	VZEROUPPER

@@ -21,21 +21,13 @@ func dot4x3Asm(dst *[12]float64, a []float64, lda, n int, x, y, z []float64) {
 	dot4x3Go(dst, a, lda, n, x, y, z)
 }
 
-func scaleAbsAVX2(acc *[4]float64, d, t *float64, n int, scale, f float64) {
+// The kernels of scale.go are called only when useAsm is set.
+func scaleAbsAVX2(acc *[4]float64, d, t *float64, n int, scale, f float64, nt bool) {
 	panic("gemm: no assembly kernels")
 }
-func scaleAbsT8AVX2(acc *[4]float64, d *float64, ldd int, t *float64, ldt, n int, scale, f float64) {
+func scaleAbsT8AVX2(acc *[4]float64, d *float64, ldd int, t *float64, ldt, n int, scale, f float64, nt bool) {
 	panic("gemm: no assembly kernels")
 }
-func maxAbsCopyAVX2(dst, src *float64, n int, m uint64, lanes *[4]uint64) {
-	panic("gemm: no assembly kernels")
-}
-func scaleAbsNTAVX2(acc *[4]float64, d, t *float64, n int, scale, f float64) {
-	panic("gemm: no assembly kernels")
-}
-func scaleAbsT8NTAVX2(acc *[4]float64, d *float64, ldd int, t *float64, ldt, n int, scale, f float64) {
-	panic("gemm: no assembly kernels")
-}
-func maxAbsCopyNTAVX2(dst, src *float64, n int, m uint64, lanes *[4]uint64) {
+func maxAbsCopyAVX2(dst, src *float64, n int, m uint64, lanes *[4]uint64, nt bool) {
 	panic("gemm: no assembly kernels")
 }

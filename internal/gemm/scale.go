@@ -27,11 +27,7 @@ func ScaleAbs(acc *[4]float64, d, t []float64, scale, f float64) {
 	scaleAbsLanes(acc, 0, d[:j0], t[:j0], scale, f)
 	m := (len(t) - j0) &^ 3
 	rot := [4]float64{acc[j0&3], acc[(j0+1)&3], acc[(j0+2)&3], acc[(j0+3)&3]}
-	if len(t) >= ntMin {
-		scaleAbsNTAVX2(&rot, &d[j0], &t[j0], m, scale, f)
-	} else {
-		scaleAbsAVX2(&rot, &d[j0], &t[j0], m, scale, f)
-	}
+	scaleAbsAVX2(&rot, &d[j0], &t[j0], m, scale, f, len(t) >= ntMin)
 	for l, v := range rot {
 		acc[(j0+l)&3] = v
 	}
@@ -103,12 +99,9 @@ func ScaleAbsT8(acc [][4]float64, d []float64, ldd int, t []float64, ldt, n int,
 	i := 0
 	if useAsm {
 		i = n &^ 3
-		switch {
-		case i == 0:
-		case n*ldd >= 8*ntMin && ldd&3 == 0 && lead32(d) == 0: // d spans ≥ 256 KiB
-			scaleAbsT8NTAVX2(&acc[0], &d[0], ldd, &t[0], ldt, i, scale, f)
-		default:
-			scaleAbsT8AVX2(&acc[0], &d[0], ldd, &t[0], ldt, i, scale, f)
+		if i > 0 {
+			nt := n*ldd >= 8*ntMin && ldd&3 == 0 && lead32(d) == 0 // d spans ≥ 256 KiB
+			scaleAbsT8AVX2(&acc[0], &d[0], ldd, &t[0], ldt, i, scale, f, nt)
 		}
 		if i == n {
 			return
@@ -158,11 +151,7 @@ func MaxAbsCopy(dst, src []float64, m uint64) uint64 {
 	m = maxAbsCopyGo(dst[:j0], src[:j0], m)
 	n := (len(src) - j0) &^ 7
 	var lanes [4]uint64
-	if len(src) >= ntMin {
-		maxAbsCopyNTAVX2(&dst[j0], &src[j0], n, m, &lanes)
-	} else {
-		maxAbsCopyAVX2(&dst[j0], &src[j0], n, m, &lanes)
-	}
+	maxAbsCopyAVX2(&dst[j0], &src[j0], n, m, &lanes, len(src) >= ntMin)
 	m = max(lanes[0], lanes[1], lanes[2], lanes[3])
 	return maxAbsCopyGo(dst[j0+n:], src[j0+n:], m)
 }
