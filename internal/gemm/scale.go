@@ -17,7 +17,7 @@ import (
 func ScaleAbs(acc *[4]float64, d, t []float64, scale, f float64) {
 	d = d[:len(t)]
 	if !useAsm || len(t) < 8 {
-		scaleAbsGo(acc, d, t, scale, f)
+		scaleAbsLanes(acc, 0, d, t, scale, f)
 		return
 	}
 	// The entries before d's first 32-byte boundary and after the last
@@ -54,34 +54,6 @@ func scaleAbsLanes(acc *[4]float64, j0 int, d, t []float64, scale, f float64) {
 		acc[(j0+k)&3] += math.Abs(v)
 		d[k] = f * (v + 0)
 	}
-}
-
-func scaleAbsGo(acc *[4]float64, d, t []float64, scale, f float64) {
-	d = d[:len(t)]
-	s0, s1, s2, s3 := acc[0], acc[1], acc[2], acc[3]
-	j := 0
-	for ; j+4 <= len(t); j += 4 {
-		t4, d4 := t[j:j+4:j+4], d[j:j+4:j+4]
-		v0, v1, v2, v3 := scale*t4[0], scale*t4[1], scale*t4[2], scale*t4[3]
-		s0 += math.Abs(v0)
-		s1 += math.Abs(v1)
-		s2 += math.Abs(v2)
-		s3 += math.Abs(v3)
-		d4[0], d4[1], d4[2], d4[3] = f*(v0+0), f*(v1+0), f*(v2+0), f*(v3+0)
-	}
-	for k := 0; j < len(t); j, k = j+1, k+1 {
-		v := scale * t[j]
-		switch k {
-		case 0:
-			s0 += math.Abs(v)
-		case 1:
-			s1 += math.Abs(v)
-		default:
-			s2 += math.Abs(v)
-		}
-		d[j] = f * (v + 0)
-	}
-	acc[0], acc[1], acc[2], acc[3] = s0, s1, s2, s3
 }
 
 // ScaleAbsT8 is ScaleAbs on the transpose of eight rows of t (row q
