@@ -219,12 +219,40 @@ func lrEigenInverse(k []float64, n int, wr, wi, x []float64) bool {
 }
 
 // lrInvIter holds the workspaces of inverse iteration on a Hessenberg
-// matrix.
+// matrix. The upper triangle U of the LU factorization of H − λI is
+// stored packed by rows (row i, columns i … n−1, from lrPacked(i, n)), and
+// the elimination reads H directly: each step combines the one row carried
+// over from the previous step with the next row of H, both held in short
+// buffers, and writes one finished row of U. So a vector streams H once
+// and U three times (one write, two solves), half the traffic of copying
+// H − λI and eliminating in place, which is what bounds its speed at
+// r = 640 (U does not fit the core's cache).
 type lrInvIter struct {
-	ur, ui []float64 // n×n: LU of H − λI (upper part and subdiagonal), real and imaginary parts
-	lr, li []float64 // multipliers
-	br, bi []float64 // iterate
-	piv    []bool    // rows j and j+1 swapped at step j
+	ur, ui         []float64 // packed U: real and imaginary parts
+	lr, li         []float64 // multipliers
+	br, bi         []float64 // iterate
+	cr, ci, nr, ni []float64 // carried and next rows (real, imaginary)
+	piv            []bool    // rows j and j+1 swapped at step j
+}
+
+// lrPacked is the offset of row i of an n×n upper triangle packed by rows.
+func lrPacked(i, n int) int { return i*n - i*(i-1)/2 }
+
+// grow sizes the workspaces for n (imaginary parts when complex is set).
+func (it *lrInvIter) grow(n int, complex bool) {
+	if cap(it.piv) < n {
+		it.piv = make([]bool, n)
+		it.lr, it.br, it.cr, it.nr = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	}
+	if cap(it.ur) < n*(n+1)/2 {
+		it.ur = make([]float64, n*(n+1)/2)
+	}
+	if complex && cap(it.ui) < n*(n+1)/2 {
+		it.ui = make([]float64, n*(n+1)/2)
+	}
+	if complex && cap(it.li) < n {
+		it.li, it.bi, it.ci, it.ni = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	}
 }
 
 // vector writes into column j of the n×n row-major xh (columns j, j+1 for
@@ -235,54 +263,53 @@ type lrInvIter struct {
 // arrays so that the vector kernels apply.
 func (it *lrInvIter) vector(h []float64, n int, hnorm float64, lam complex128, j int, xh []float64) {
 	eps3 := max(hnorm*0x1p-52, 0x1p-1022)
-	if cap(it.piv) < n {
-		it.piv = make([]bool, n)
-		it.lr, it.li, it.br, it.bi = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	}
-	if cap(it.ur) < n*n {
-		it.ur = make([]float64, n*n)
-	}
 	if imag(lam) == 0 {
+		it.grow(n, false)
 		it.vectorReal(h, n, eps3, real(lam), j, xh)
 		return
 	}
-	if cap(it.ui) < n*n {
-		it.ui = make([]float64, n*n)
-	}
-	ur, ui := it.ur[:n*n], it.ui[:n*n]
+	it.grow(n, true)
+	ur, ui := it.ur[:n*(n+1)/2], it.ui[:n*(n+1)/2]
 	lr, li, piv, br, bi := it.lr[:n], it.li[:n], it.piv[:n], it.br[:n], it.bi[:n]
+	cr, ci, nr, ni := it.cr[:n], it.ci[:n], it.nr[:n], it.ni[:n]
 	lre, lim := real(lam), imag(lam)
-	for i := range n {
-		lo := max(0, i-1)
-		copy(ur[i*n+lo:(i+1)*n], h[i*n+lo:(i+1)*n])
-		clear(ui[i*n+lo : (i+1)*n])
-		ur[i*n+i] -= lre
-		ui[i*n+i] = -lim
-	}
+	// Row 0 of H − λI is carried into the first step.
+	copy(cr, h[:n])
+	clear(ci)
+	cr[0] -= lre
+	ci[0] = -lim
 	for c := 0; c < n-1; c++ {
-		cr, ci := ur[c*n+c:(c+1)*n], ui[c*n+c:(c+1)*n]
-		nr, ni := ur[(c+1)*n+c:(c+2)*n], ui[(c+1)*n+c:(c+2)*n]
-		piv[c] = math.Abs(nr[0])+math.Abs(ni[0]) > math.Abs(cr[0])+math.Abs(ci[0])
+		// Row c+1 of H − λI from column c (its subdiagonal entry).
+		copy(nr[c:], h[(c+1)*n+c:(c+2)*n])
+		clear(ni[c:])
+		nr[c+1] -= lre
+		ni[c+1] = -lim
+		piv[c] = math.Abs(nr[c])+math.Abs(ni[c]) > math.Abs(cr[c])+math.Abs(ci[c])
 		if piv[c] {
-			for t := range cr {
-				cr[t], nr[t] = nr[t], cr[t]
-				ci[t], ni[t] = ni[t], ci[t]
-			}
+			cr, nr = nr, cr
+			ci, ni = ni, ci
 		}
-		if cr[0] == 0 && ci[0] == 0 {
-			cr[0] = eps3
+		if cr[c] == 0 && ci[c] == 0 {
+			cr[c] = eps3
 		}
-		m := complex(nr[0], ni[0]) / complex(cr[0], ci[0])
+		m := complex(nr[c], ni[c]) / complex(cr[c], ci[c])
 		mr, mi := real(m), imag(m)
 		lr[c], li[c] = mr, mi
 		// row c+1 −= m·row c
-		gemm.Axpy(-mr, cr[1:], nr[1:])
-		gemm.Axpy(mi, ci[1:], nr[1:])
-		gemm.Axpy(-mr, ci[1:], ni[1:])
-		gemm.Axpy(-mi, cr[1:], ni[1:])
+		gemm.Axpy(-mr, cr[c+1:], nr[c+1:])
+		gemm.Axpy(mi, ci[c+1:], nr[c+1:])
+		gemm.Axpy(-mr, ci[c+1:], ni[c+1:])
+		gemm.Axpy(-mi, cr[c+1:], ni[c+1:])
+		o := lrPacked(c, n)
+		copy(ur[o:o+n-c], cr[c:])
+		copy(ui[o:o+n-c], ci[c:])
+		cr, nr = nr, cr
+		ci, ni = ni, ci
 	}
-	if ur[n*n-1] == 0 && ui[n*n-1] == 0 {
-		ur[n*n-1] = eps3
+	last := lrPacked(n-1, n)
+	ur[last], ui[last] = cr[n-1], ci[n-1]
+	if ur[last] == 0 && ui[last] == 0 {
+		ur[last] = eps3
 	}
 	for i := range n {
 		br[i], bi[i] = lrStart(i, j), 0
@@ -298,10 +325,11 @@ func (it *lrInvIter) vector(h []float64, n int, hnorm float64, lam complex128, j
 			bi[c+1] -= lr[c]*bi[c] + li[c]*br[c]
 		}
 		for i := n - 1; i >= 0; i-- {
-			rr, ri := ur[i*n+i+1:(i+1)*n], ui[i*n+i+1:(i+1)*n]
+			o := lrPacked(i, n)
+			rr, ri := ur[o+1:o+n-i], ui[o+1:o+n-i]
 			d1, d2 := gemm.Dot2(rr, br[i+1:], bi[i+1:]) // Re·Re, Re·Im
 			d3, d4 := gemm.Dot2(ri, br[i+1:], bi[i+1:]) // Im·Re, Im·Im
-			v := (complex(br[i], bi[i]) - complex(d1-d4, d2+d3)) / complex(ur[i*n+i], ui[i*n+i])
+			v := (complex(br[i], bi[i]) - complex(d1-d4, d2+d3)) / complex(ur[o], ui[o])
 			br[i], bi[i] = real(v), imag(v)
 		}
 		nrm := 0.0
@@ -323,31 +351,33 @@ func (it *lrInvIter) vector(h []float64, n int, hnorm float64, lam complex128, j
 
 // vectorReal is vector for a real λ, in real arithmetic.
 func (it *lrInvIter) vectorReal(h []float64, n int, eps3, lam float64, j int, xh []float64) {
-	u, l, piv, b := it.ur[:n*n], it.lr[:n], it.piv[:n], it.br[:n]
-	for i := range n {
-		lo := max(0, i-1)
-		copy(u[i*n+lo:(i+1)*n], h[i*n+lo:(i+1)*n])
-		u[i*n+i] -= lam
-	}
+	u, l, piv, b := it.ur[:n*(n+1)/2], it.lr[:n], it.piv[:n], it.br[:n]
+	rc, rn := it.cr[:n], it.nr[:n]
+	copy(rc, h[:n])
+	rc[0] -= lam
 	for c := 0; c < n-1; c++ {
-		rc, rn := u[c*n+c:(c+1)*n], u[(c+1)*n+c:(c+2)*n]
-		piv[c] = math.Abs(rn[0]) > math.Abs(rc[0])
+		copy(rn[c:], h[(c+1)*n+c:(c+2)*n])
+		rn[c+1] -= lam
+		piv[c] = math.Abs(rn[c]) > math.Abs(rc[c])
 		if piv[c] {
-			for t := range rc {
-				rc[t], rn[t] = rn[t], rc[t]
-			}
+			rc, rn = rn, rc
 		}
-		if rc[0] == 0 {
-			rc[0] = eps3
+		if rc[c] == 0 {
+			rc[c] = eps3
 		}
-		m := rn[0] / rc[0]
+		m := rn[c] / rc[c]
 		l[c] = m
 		if m != 0 {
-			gemm.Axpy(-m, rc[1:], rn[1:])
+			gemm.Axpy(-m, rc[c+1:], rn[c+1:])
 		}
+		o := lrPacked(c, n)
+		copy(u[o:o+n-c], rc[c:])
+		rc, rn = rn, rc
 	}
-	if u[n*n-1] == 0 {
-		u[n*n-1] = eps3
+	last := lrPacked(n-1, n)
+	u[last] = rc[n-1]
+	if u[last] == 0 {
+		u[last] = eps3
 	}
 	for i := range b {
 		b[i] = lrStart(i, j)
@@ -360,8 +390,9 @@ func (it *lrInvIter) vectorReal(h []float64, n int, eps3, lam float64, j int, xh
 			b[c+1] -= l[c] * b[c]
 		}
 		for i := n - 1; i >= 0; i-- {
-			s := gemm.Dot(u[i*n+i+1:(i+1)*n], b[i+1:])
-			b[i] = (b[i] - s) / u[i*n+i]
+			o := lrPacked(i, n)
+			s := gemm.Dot(u[o+1:o+n-i], b[i+1:])
+			b[i] = (b[i] - s) / u[o]
 		}
 		nrm := 0.0
 		for _, v := range b {

@@ -6,10 +6,13 @@ import (
 	"math/cmplx"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/gonum"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -30,17 +33,7 @@ func TestLowRankEigen(t *testing.T) {
 	// Gaussian matrix (no fallback).
 	rng := rand.New(rand.NewPCG(32, 32))
 	for _, n := range []int{40, 130} {
-		h, p := randomPSD(rng, n, n-n/5), randomPSD(rng, n, n)
-		k := make([]float64, n*n)
-		for i := range n {
-			for j := range n {
-				s := 0.0
-				for l := range n {
-					s += h.At(i, l) * p.At(l, j)
-				}
-				k[i*n+j] = s * (1 + 0.01*rng.NormFloat64())
-			}
-		}
+		k := mismatchedCoupling(rng, n)
 		orig := append([]float64(nil), k...)
 		wr, wi, x := make([]float64, n), make([]float64, n), make([]float64, n*n)
 		require.True(t, lrEigenInverse(k, n, wr, wi, x))
@@ -287,5 +280,54 @@ func TestLowRankCongruence(t *testing.T) {
 			}
 			require.Positive(t, scale)
 		})
+	}
+}
+
+// mismatchedCoupling returns an n×n row-major K = H·P like the coupling of
+// an SPU whose two J copies differ: H and P random positive semi-definite
+// (H of rank n − n/5), each entry of the product perturbed by 1 % rms.
+func mismatchedCoupling(rng *rand.Rand, n int) []float64 {
+	h, p := randomPSD(rng, n, n-n/5), randomPSD(rng, n, n)
+	var hp mat.Dense
+	hp.Mul(h, p)
+	k := make([]float64, n*n)
+	for i := range n {
+		for j := range n {
+			k[i*n+j] = hp.At(i, j) * (1 + 0.01*rng.NormFloat64())
+		}
+	}
+	return k
+}
+
+// BenchmarkLrInvIter: the eigenvectors of lrEigenInverse by inverse
+// iteration on the Hessenberg form, on both cores, for a mismatched
+// coupling at r = 640 (many complex pairs); the QR algorithm is not timed.
+func BenchmarkLrInvIter(b *testing.B) {
+	const n = 640
+	k := mismatchedCoupling(rand.New(rand.NewPCG(32, 32)), n)
+	var impl gonum.Implementation
+	_, done, work := lrHessenberg(impl, k, n, lapack.EigenvaluesOnly, lapack.SchurNone)
+	h := append([]float64(nil), k...)
+	wr, wi := make([]float64, n), make([]float64, n)
+	if impl.Dhseqr(lapack.EigenvaluesOnly, lapack.SchurNone, n, 0, n-1, k, n, wr, wi, nil, 1, work, len(work)) != 0 {
+		b.Fatal("QR algorithm did not converge")
+	}
+	<-done
+	xh := make([]float64, n*n)
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for id := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var it lrInvIter
+				for j := id; j < n; j += 2 {
+					if wi[j] >= 0 {
+						it.vector(h, n, 1, complex(wr[j], wi[j]), j, xh)
+					}
+				}
+			}()
+		}
+		wg.Wait()
 	}
 }
