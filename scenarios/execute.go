@@ -360,8 +360,8 @@ func (d *device) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense, lambd
 }
 
 // SolveGramTo implements nn.GramCurvatureSolver: the Gram matrix J Jᵀ of
-// the network's layer structure goes to the circuit SPU (nil: none; padded
-// with zeros like J; not used by the ideal device).
+// the network's layer structure goes to the device (nil: none; padded
+// with zeros like J).
 func (d *device) SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
 	if r, _ := J.Dims(); r < d.r {
 		J, H = d.pad(J, H)
@@ -371,8 +371,8 @@ func (d *device) SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *mat.SymDe
 	}
 	t0 := time.Now()
 	var err error
-	if d.thermo != nil && gram != nil {
-		err = d.thermo.SolveGramTo(dst, J, gram, H, lambda, g, start)
+	if gs, ok := d.inner.(nn.GramCurvatureSolver); ok && gram != nil {
+		err = gs.SolveGramTo(dst, J, gram, H, lambda, g, start)
 	} else {
 		err = d.inner.SolveTo(dst, J, H, lambda, g, start)
 	}

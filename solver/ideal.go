@@ -42,7 +42,8 @@ import (
 // two standard normal vectors z₁, z₂ ∈ Rᴺ mapped through f(A) for the
 // entries of the Cholesky factor of their 2×2 covariance per rate.
 //
-// Cost per call: O(r²N) for G, O(r³) (O(r·block²) for the square root of
+// Cost per call: O(r²N) for G (none when the caller gives it, see
+// [IdealDevice.SolveGramTo]), O(r³) (O(r·block²) for the square root of
 // a block-diagonal H) for the eigendecompositions, and one J·(N×4) and one
 // Jᵀ·(r×2) product.
 //
@@ -116,7 +117,20 @@ const thetaCutoff = 1e-14
 // ErrNotFinite for NaN or Inf in the result; the device state and dst are
 // unchanged then.
 func (dv *IdealDevice) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
-	_, n := checkProblem("IdealDevice", dst, J, H, lambda, g, start)
+	return dv.SolveGramTo(dst, J, nil, H, lambda, g, start)
+}
+
+// SolveGramTo is SolveTo with gram = J Jᵀ (r×r) computed by the caller
+// (for a network, from its layer structure: nn.Pass.GramTo), used in
+// place of the device's own r²N product, which otherwise dominates a
+// call; the result equals SolveTo's to rounding, and a nil gram is
+// SolveTo. gram is not checked against J, and nothing of it is retained.
+// It satisfies nn.GramCurvatureSolver.
+func (dv *IdealDevice) SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *mat.SymDense, lambda float64, g, start *mat.VecDense) error {
+	r, n := checkProblem("IdealDevice", dst, J, H, lambda, g, start)
+	if gram != nil && gram.SymmetricDim() != r {
+		panic(fmt.Sprintf("solver: IdealDevice: Gram matrix of order %d for %d rows of J", gram.SymmetricDim(), r))
+	}
 	w := dv.Window
 	if err := w.Validate(); err != nil {
 		panic(err.Error())
@@ -177,7 +191,7 @@ func (dv *IdealDevice) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense,
 			v.Data[i*m+k] = dv.Rand.NormFloat64()
 		}
 	}
-	out, err := dv.run(J, H, lambda, v, noisy, twoOut)
+	out, err := dv.run(J, gram, H, lambda, v, noisy, twoOut)
 	if err != nil {
 		return fmt.Errorf("solver: IdealDevice: %w", err)
 	}
@@ -196,12 +210,12 @@ func (dv *IdealDevice) SolveTo(dst *mat.VecDense, J *mat.Dense, H *mat.SymDense,
 
 // run propagates the inputs v (N×m: g, x₀ and, when noisy, z₁ and, when
 // twoOut, z₂) through one window and returns the N×1 readout or the N×2
-// (readout, end state) in a workspace.
-func (dv *IdealDevice) run(J *mat.Dense, H *mat.SymDense, lambda float64, v blas64.General, noisy, twoOut bool) (blas64.General, error) {
+// (readout, end state) in a workspace. gram is J Jᵀ or nil.
+func (dv *IdealDevice) run(J *mat.Dense, gram, H *mat.SymDense, lambda float64, v blas64.General, noisy, twoOut bool) (blas64.General, error) {
 	w := dv.Window
 	r, n := J.Dims()
 	m := v.Cols
-	if err := dv.factorize(J, H, r); err != nil {
+	if err := dv.factorize(J, gram, H, r); err != nil {
 		return blas64.General{}, err
 	}
 
@@ -292,9 +306,10 @@ func divideTheta(num, th float64) float64 {
 	return num / th
 }
 
-// factorize computes G = J Jᵀ, R = H^½, the eigendecomposition
-// R G R = W diag(θ) Wᵀ and R W into the workspaces.
-func (dv *IdealDevice) factorize(J *mat.Dense, H *mat.SymDense, r int) error {
+// factorize computes G = J Jᵀ (or copies gram, when not nil), R = H^½,
+// the eigendecomposition R G R = W diag(θ) Wᵀ and R W into the
+// workspaces.
+func (dv *IdealDevice) factorize(J *mat.Dense, gram, H *mat.SymDense, r int) error {
 	jm, hm := J.RawMatrix(), H.RawSymmetric()
 	for _, p := range []*[]float64{&dv.gm, &dv.rm, &dv.t1, &dv.sm, &dv.rw} {
 		*p = grow(*p, r*r)
@@ -302,7 +317,15 @@ func (dv *IdealDevice) factorize(J *mat.Dense, H *mat.SymDense, r int) error {
 	dv.theta = grow(dv.theta, r)
 	gm, rm, t1, sm, rw := general(dv.gm, r, r), general(dv.rm, r, r), general(dv.t1, r, r), general(dv.sm, r, r), general(dv.rw, r, r)
 
-	gramTo(gm, jm)
+	if gram != nil {
+		gr := gram.RawSymmetric()
+		for i := range r {
+			copy(gm.Data[i*r+i:(i+1)*r], gr.Data[i*gr.Stride+i:i*gr.Stride+r])
+		}
+		mirrorUpper(gm)
+	} else {
+		gramTo(gm, jm)
+	}
 	dv.ends = blockEnds(dv.ends, hm)
 	bmax, s := 0, 0
 	for _, e := range dv.ends {

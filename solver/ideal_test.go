@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tngd/tngd/nn"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -213,7 +214,7 @@ func TestIdealCovariance(t *testing.T) {
 					for k := 0; k < n; k++ {
 						v := blas64.General{Rows: n, Cols: m, Stride: m, Data: make([]float64, n*m)}
 						v.Data[k*m+noise] = 1
-						out, err := dv.run(p.J, p.H, p.lambda, v, true, twoOut)
+						out, err := dv.run(p.J, nil, p.H, p.lambda, v, true, twoOut)
 						require.NoError(t, err)
 						for i := 0; i < n; i++ {
 							if noise == 2 {
@@ -296,6 +297,38 @@ func TestIdealDeterministicBySeed(t *testing.T) {
 	}
 	assert.Equal(t, run(1), run(1))
 	assert.NotEqual(t, run(1), run(2))
+}
+
+// TestIdealGramHint: SolveGramTo with the Gram matrix J Jᵀ gives SolveTo's
+// readout and state to rounding, call after warm call with noise, samples
+// and a delay (the same seed draws the same normals), including a
+// rank-deficient J; the device satisfies nn.GramCurvatureSolver.
+func TestIdealGramHint(t *testing.T) {
+	var _ nn.GramCurvatureSolver = (*IdealDevice)(nil)
+	rng := newRand(t, 10, 1)
+	for _, dup := range []bool{false, true} {
+		p := newProblem(rng, 8, 40, 2, hessCE, 0.1, 3)
+		if dup {
+			p.J.SetRow(7, p.J.RawRowView(0)) // rank 7 of 8
+		}
+		var gram mat.SymDense
+		gram.SymOuterK(1, p.J)
+		w := Window{Time: 2, Samples: 4, Delay: 1}
+		plain := &IdealDevice{Window: w, Kappa0: 0.01, Rand: newRand(t, 3, 9)}
+		hinted := &IdealDevice{Window: w, Kappa0: 0.01, Rand: newRand(t, 3, 9)}
+		for call := range 3 {
+			var x, y mat.VecDense
+			require.NoError(t, plain.SolveTo(&x, p.J, p.H, p.lambda, p.g, nil))
+			require.NoError(t, hinted.SolveGramTo(&y, p.J, &gram, p.H, p.lambda, p.g, nil))
+			assert.Less(t, relErr(&y, &x), 1e-12, "dup %v call %d readout", dup, call)
+			assert.Less(t, relErr(mat.NewVecDense(40, hinted.State()), mat.NewVecDense(40, plain.State())), 1e-12, "dup %v call %d state", dup, call)
+		}
+	}
+	assert.Panics(t, func() {
+		p := newProblem(rng, 8, 40, 2, hessCE, 0.1, 3)
+		var x mat.VecDense
+		(&IdealDevice{}).SolveGramTo(&x, p.J, mat.NewSymDense(7, nil), p.H, p.lambda, p.g, nil)
+	})
 }
 
 // TestIdealIllConditionedJ: Jacobians of trained networks have singular
