@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/tngd/tngd/internal/gemm"
+	"github.com/tngd/tngd/internal/symeig"
 	"gonum.org/v1/gonum/lapack"
 	"gonum.org/v1/gonum/lapack/gonum"
 )
@@ -312,7 +313,7 @@ func (it *lrInvIter) vector(h []float64, n int, hnorm float64, lam complex128, j
 		ur[last] = eps3
 	}
 	for i := range n {
-		br[i], bi[i] = lrStart(i, j), 0
+		br[i], bi[i] = symeig.Start(i, j), 0
 	}
 	for range 2 {
 		for c := 0; c < n-1; c++ {
@@ -380,7 +381,7 @@ func (it *lrInvIter) vectorReal(h []float64, n int, eps3, lam float64, j int, xh
 		u[last] = eps3
 	}
 	for i := range b {
-		b[i] = lrStart(i, j)
+		b[i] = symeig.Start(i, j)
 	}
 	for range 2 {
 		for c := 0; c < n-1; c++ {
@@ -407,17 +408,6 @@ func (it *lrInvIter) vectorReal(h []float64, n int, eps3, lam float64, j int, xh
 	for i := range n {
 		xh[i*n+j] = b[i]
 	}
-}
-
-// lrStart is entry i of the start vector of eigenvalue j: a hash of
-// (i, j) (SplitMix64's finalizer) mapped to [−½, ½), so that the vectors of
-// a cluster start independent. It is deterministic, not a random source.
-func lrStart(i, j int) float64 {
-	z := uint64(i)<<32 ^ uint64(j) + 0x9e3779b97f4a7c15
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	z ^= z >> 31
-	return float64(z>>11)*0x1p-53 - 0.5
 }
 
 // lrSchurVectors writes into the columns of the n×n row-major xt the
