@@ -342,7 +342,7 @@ func (dv *IdealDevice) factorize(J *mat.Dense, gram, H *mat.SymDense, r int) err
 	if !allFinite(sm.Data) {
 		return ErrNotFinite
 	}
-	if !dv.ew.syev(sm, dv.theta) { // sm now holds W
+	if !dv.ew.eigen(sm, dv.theta) { // sm now holds W
 		return ErrNoConvergence
 	}
 	mulBlockLeft(rw, rm, sm, dv.ends) // R W

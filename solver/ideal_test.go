@@ -108,6 +108,7 @@ var deviceCases = []struct {
 	{r: 8, n: 8, dz: 8, kind: hessDensePSD, lambda: 0.5},
 	{r: 12, n: 5, dz: 4, kind: hessMSE, lambda: 0.2},
 	{r: 4, n: 9, dz: 2, kind: hessZero, lambda: 1},
+	{r: 40, n: 60, dz: 10, kind: hessCE, lambda: 0.3}, // r ≥ symeigMin
 }
 
 var deviceWindows = []Window{

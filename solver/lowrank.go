@@ -142,7 +142,8 @@ func mulBlockLeft(c, b, a blas64.General, ends []int) {
 
 // eigenWork holds workspaces for symmetric eigendecompositions.
 type eigenWork struct {
-	work []float64
+	work    []float64
+	s, z, g []float64 // n×n: the matrix, its eigenvectors, their Gram matrix (eigen)
 }
 
 // syev computes in place the eigendecomposition of the n×n symmetric
