@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestMain runs the package's tests with at least two Ps, so that the
-// J-product pool (GOMAXPROCS − 1 workers, started at first use) has a
+// TestMain runs the package's tests with at least two Ps, so that gemm's
+// row-dot pool (GOMAXPROCS − 1 workers, started at first use) has a
 // worker and the tests of work splitting split the work on a single-CPU
 // machine too.
 func TestMain(m *testing.M) {

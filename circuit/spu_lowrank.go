@@ -2,6 +2,7 @@ package circuit
 
 import (
 	"fmt"
+	"github.com/tngd/tngd/internal/gemm"
 	"math"
 	"math/cmplx"
 	"slices"
@@ -156,7 +157,7 @@ type lowRank struct {
 
 	props [lowRankCacheSize]lrProp
 	tick  uint64
-	par   lrPar
+	par   gemm.Par
 
 	// Work.
 	f1, f2, h1, h2, u1, u2, v, om []float64 // r
@@ -715,7 +716,7 @@ func (lr *lowRank) input(m *spuModel) {
 	lr.keyW = append(lr.keyW[:0], m.w0...)
 	hm, fm, bm := m.Hs.RawMatrix(), m.F.RawMatrix(), m.B.RawMatrix()
 	w := make([]float64, r)
-	lrRowDotsTo([][]float64{w}, hm.Data, hm.Stride, r, r, [][]float64{m.u0})
+	gemm.RowDotsTo([][]float64{w}, hm.Data, hm.Stride, r, r, [][]float64{m.u0})
 	offsets := false
 	for k := range w {
 		w[k] += m.w0[k]
@@ -725,22 +726,22 @@ func (lr *lowRank) input(m *spuModel) {
 	copy(lr.c, m.c0)
 	if offsets { // stage offsets: a pass over the Jᵀ array
 		bw := make([]float64, n)
-		lrRowDotsTo([][]float64{bw}, bm.Data, bm.Stride, n, r, [][]float64{w})
+		gemm.RowDotsTo([][]float64{bw}, bm.Data, bm.Stride, n, r, [][]float64{w})
 		for i := range lr.c {
 			lr.c[i] -= m.eps[i] * bw[i]
 		}
 	}
 	fc := make([]float64, r)
 	lr.vc = grow(lr.vc, r)
-	lrRowDotsTo([][]float64{fc}, fm.Data, fm.Stride, r, n, [][]float64{lr.c})
-	lrRowDotsTo([][]float64{lr.vc}, hm.Data, hm.Stride, r, r, [][]float64{fc})
+	gemm.RowDotsTo([][]float64{fc}, fm.Data, fm.Stride, r, n, [][]float64{lr.c})
+	gemm.RowDotsTo([][]float64{lr.vc}, hm.Data, hm.Stride, r, r, [][]float64{fc})
 }
 
 // inputCoordinates computes c̃ = X⁻¹Vᵀc.
 func (lr *lowRank) inputCoordinates() {
 	r := lr.r
 	u := make([]float64, r)
-	lrRowDotsTo([][]float64{u}, lr.xinv, r, r, r, [][]float64{lr.vc})
+	gemm.RowDotsTo([][]float64{u}, lr.xinv, r, r, r, [][]float64{lr.vc})
 	lr.ct = growC(lr.ct, r)
 	lr.coords(lr.ct, u)
 }
@@ -902,10 +903,10 @@ func (lr *lowRank) step(m *spuModel, p *lrProp, x, z, zeta []float64) {
 	fm, hm, bm := m.F.RawMatrix(), m.Hs.RawMatrix(), m.B.RawMatrix()
 	noisy := lr.noisy && z != nil
 	// Products with Vᵀ = Ĥ F, then X_r⁻¹: x, then σ⊙z, then Δ⊙x.
-	xs := [lrMaxVec][]float64{x}
-	fs := [lrMaxVec][]float64{lr.f1}
-	hs := [lrMaxVec][]float64{lr.h1}
-	us := [lrMaxVec][]float64{lr.u1}
+	xs := [gemm.MaxVec][]float64{x}
+	fs := [gemm.MaxVec][]float64{lr.f1}
+	hs := [gemm.MaxVec][]float64{lr.h1}
+	us := [gemm.MaxVec][]float64{lr.u1}
 	nv := 1
 	if noisy {
 		for i := range lr.zq {
@@ -922,9 +923,9 @@ func (lr *lowRank) step(m *spuModel, p *lrProp, x, z, zeta []float64) {
 		xs[nv], fs[nv], hs[nv], us[nv] = lr.dx, lr.f3, lr.h3, lr.u3
 		nv++
 	}
-	lr.par.rowDots(nv, fs, xs, fm.Data, fm.Stride, r, n)
-	lr.par.rowDots(nv, hs, fs, hm.Data, hm.Stride, r, r)
-	lr.par.rowDots(nv, us, hs, lr.xinv, r, r, r)
+	lr.par.RowDots(nv, fs, xs, fm.Data, fm.Stride, r, n)
+	lr.par.RowDots(nv, hs, fs, hm.Data, hm.Stride, r, r)
+	lr.par.RowDots(nv, us, hs, lr.xinv, r, r, r)
 	v := lr.v
 	coord := func(u []float64, i int) complex128 {
 		if lr.kind[i] == 1 {
@@ -959,8 +960,8 @@ func (lr *lowRank) step(m *spuModel, p *lrProp, x, z, zeta []float64) {
 			v[p.piv[k]] += s
 		}
 	}
-	lr.par.rowDots(1, [lrMaxVec][]float64{lr.om}, [lrMaxVec][]float64{v}, lr.xr, r, r, r)
-	lr.par.rowDots(1, [lrMaxVec][]float64{lr.bo}, [lrMaxVec][]float64{lr.om}, bm.Data, bm.Stride, n, r)
+	lr.par.RowDots(1, [gemm.MaxVec][]float64{lr.om}, [gemm.MaxVec][]float64{v}, lr.xr, r, r, r)
+	lr.par.RowDots(1, [gemm.MaxVec][]float64{lr.bo}, [gemm.MaxVec][]float64{lr.om}, bm.Data, bm.Stride, n, r)
 	for i := range x {
 		c := lr.c[i]
 		if split {

@@ -1,6 +1,7 @@
 package circuit
 
 import (
+	"github.com/tngd/tngd/internal/gemm"
 	"math"
 
 	"gonum.org/v1/gonum/blas"
@@ -42,7 +43,7 @@ type spuModel struct {
 	diffs                    bool      // F, Hs, B or Ahat were written by the programming …
 	diffsGen                 uint64    // … of this generation
 	u, w, w2, acc, coup      []float64 // work
-	gemvPar                  lrPar     // the large products of gemv
+	gemvPar                  gemm.Par  // the large products of gemv
 }
 
 // build computes the model of s's current programming.
@@ -175,7 +176,7 @@ func spuGrow(s []float64, n int) []float64 {
 }
 
 // gemv computes y = alpha·A·x (y overwritten) for the model's stage and
-// drift matrices: by the J-product kernel (lrPar.rowDots, rows split over
+// drift matrices: by the J-product kernel (gemm.Par.RowDots, rows split over
 // the cores, the result independent of their number) when A has at least
 // gemvParMin entries, else by gonum's Dgemv.
 func (m *spuModel) gemv(alpha float64, a *mat.Dense, x, y []float64) {
@@ -184,7 +185,7 @@ func (m *spuModel) gemv(alpha float64, a *mat.Dense, x, y []float64) {
 		blas64.Gemv(blas.NoTrans, alpha, raw, blas64.Vector{N: len(x), Inc: 1, Data: x}, 0, blas64.Vector{N: len(y), Inc: 1, Data: y})
 		return
 	}
-	m.gemvPar.rowDots(1, [lrMaxVec][]float64{y[:raw.Rows]}, [lrMaxVec][]float64{x[:raw.Cols]}, raw.Data, raw.Stride, raw.Rows, raw.Cols)
+	m.gemvPar.RowDots(1, [gemm.MaxVec][]float64{y[:raw.Rows]}, [gemm.MaxVec][]float64{x[:raw.Cols]}, raw.Data, raw.Stride, raw.Rows, raw.Cols)
 	if alpha != 1 {
 		for i := range y[:raw.Rows] {
 			y[i] *= alpha

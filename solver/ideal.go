@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/tngd/tngd/internal/gemm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -78,6 +79,7 @@ type IdealDevice struct {
 	blk, blkw          []float64
 	v, out             []float64 // N×4 inputs (g, x₀, z₁, z₂), N×2 outputs
 	u, c, d            []float64 // r×4 J·v, (RW)ᵀJ·v; r×2 φ-weighted
+	cols, rcol         []float64 // 4 vectors of length N, of length r
 	coef               []readCoef
 }
 
@@ -238,13 +240,30 @@ func (dv *IdealDevice) run(J *mat.Dense, gram, H *mat.SymDense, lambda float64, 
 		coef[1+i] = windowCoef(w, lambda+th, dv.Kappa0)
 	}
 
-	// c = (RW)ᵀ J v: coordinates of the inputs in the row space.
+	// c = (RW)ᵀ J v: coordinates of the inputs in the row space. The
+	// J-products J·v and Jᵀ·e below read J once each, on all cores, from
+	// the inputs and outputs as separate vectors (dv.cols: m of length N,
+	// then nOut; dv.rcol: m of length r).
 	jm := J.RawMatrix()
 	dv.u = grow(dv.u, r*4)
 	dv.c = grow(dv.c, r*4)
 	dv.d = grow(dv.d, r*2)
+	dv.cols = grow(dv.cols, n*4)
+	dv.rcol = grow(dv.rcol, r*4)
+	xs, us := make([][]float64, m), make([][]float64, m)
+	for k := range m {
+		xs[k], us[k] = dv.cols[k*n:(k+1)*n], dv.rcol[k*r:(k+1)*r]
+		for i := range n {
+			xs[k][i] = v.Data[i*m+k]
+		}
+	}
+	gemm.RowDotsTo(us, jm.Data, jm.Stride, r, n, xs)
 	u, c := general(dv.u[:r*m], r, m), general(dv.c[:r*m], r, m)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, jm, v, 0, u)
+	for k, uk := range us {
+		for i, x := range uk {
+			u.Data[i*m+k] = x
+		}
+	}
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, general(dv.rw, r, r), u, 0, c)
 
 	// d[i] = Σ_inputs φ(θᵢ)·c[i] for each output, φ = (f(λ+θ) − f(λ))/θ.
@@ -276,7 +295,18 @@ func (dv *IdealDevice) run(J *mat.Dense, gram, H *mat.SymDense, lambda float64, 
 	e := general(dv.u[:r*nOut], r, nOut) // u is free again
 	out := general(dv.out[:n*nOut], n, nOut)
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, general(dv.rw, r, r), d, 0, e)
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, jm, e, 0, out)
+	es, outs := us[:nOut], xs[:nOut] // free again too
+	for k, ek := range es {
+		for i := range ek {
+			ek[i] = e.Data[i*nOut+k]
+		}
+	}
+	gemm.RowCombTo(outs, jm.Data, jm.Stride, r, n, es)
+	for k, ok := range outs {
+		for i, x := range ok {
+			out.Data[i*nOut+k] = x
+		}
+	}
 	for i := 0; i < n; i++ {
 		vi := v.Data[i*m : i*m+m]
 		oi := out.Data[i*nOut : i*nOut+nOut]

@@ -1,11 +1,13 @@
 // Package gemm holds the dense kernels of tngd: a blocked matrix product
 // after Goto and van de Geijn (K. Goto and R. van de Geijn, "Anatomy of
 // high-performance matrix multiplication", ACM TOMS 34 (2008)), dot
-// products and axpy, the streaming passes that program resistor arrays
-// (ScaleAbs, ScaleAbsT8, MaxAbsCopy: bit for bit the same on every
-// kernel), with AVX2/FMA assembly on amd64 and portable Go elsewhere (or
-// with the build tag purego), and [BLAS], a gonum BLAS implementation
-// whose Dgemm, Dsyrk, Dsyr2k and Dsymv use these kernels.
+// products and axpy, thin products of a long matrix with a few vectors on
+// all cores (Par.RowDots for A·x, RowCombTo for Aᵀ·c), the streaming
+// passes that program resistor arrays (ScaleAbs, ScaleAbsT8, MaxAbsCopy:
+// bit for bit the same on every kernel), with AVX2/FMA assembly on amd64
+// and portable Go elsewhere (or with the build tag purego), and [BLAS], a
+// gonum BLAS implementation whose Dgemm, Dsyrk, Dsyr2k and Dsymv use these
+// kernels.
 //
 // The product cuts the inner dimension into blocks of KC, packs a block
 // of B into column panels of NR and blocks of MC rows of A into row panels
