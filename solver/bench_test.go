@@ -35,16 +35,23 @@ func benchProblem(b *testing.B, n int) problem {
 // benchSolve times SolveTo with a warm start (start = nil), after one
 // untimed call that sizes the workspaces.
 func benchSolve(b *testing.B, s curvatureSolver) {
+	benchSolveWith(b, func(x *mat.VecDense, p problem, start *mat.VecDense) error {
+		return s.SolveTo(x, p.J, p.H, p.lambda, p.g, start)
+	})
+}
+
+// benchSolveWith is benchSolve for a solve given as a function.
+func benchSolveWith(b *testing.B, solve func(x *mat.VecDense, p problem, start *mat.VecDense) error) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("N=%d/r=%d", n, benchR), func(b *testing.B) {
 			p := benchProblem(b, n)
 			x := mat.NewVecDense(n, nil)
-			if err := s.SolveTo(x, p.J, p.H, p.lambda, p.g, p.g); err != nil {
+			if err := solve(x, p, p.g); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := s.SolveTo(x, p.J, p.H, p.lambda, p.g, nil); err != nil {
+				if err := solve(x, p, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -62,6 +69,23 @@ func BenchmarkCG200(b *testing.B) { benchSolve(b, &CG{MaxIter: 200, RelTol: -1})
 // final-sample readout.
 func BenchmarkIdealDevice(b *testing.B) {
 	benchSolve(b, &IdealDevice{Window: Window{Time: 50}, Kappa0: 1e-3, Rand: rand.New(rand.NewPCG(1, 2))})
+}
+
+// BenchmarkIdealDeviceGram: the same window with the Gram matrix J Jᵀ
+// given (SolveGramTo), as a training run calls it: the r²N product is
+// the network's, not the device's.
+func BenchmarkIdealDeviceGram(b *testing.B) {
+	dv := &IdealDevice{Window: Window{Time: 50}, Kappa0: 1e-3, Rand: rand.New(rand.NewPCG(1, 2))}
+	grams := map[*mat.Dense]*mat.SymDense{}
+	benchSolveWith(b, func(x *mat.VecDense, p problem, start *mat.VecDense) error {
+		gram := grams[p.J]
+		if gram == nil {
+			gram = new(mat.SymDense)
+			gram.SymOuterK(1, p.J)
+			grams[p.J] = gram
+		}
+		return dv.SolveGramTo(x, p.J, gram, p.H, p.lambda, p.g, start)
+	})
 }
 
 // BenchmarkIdealDeviceMean: the same window read out as the mean of 500
