@@ -239,8 +239,8 @@ type lrInvIter struct {
 // lrPacked is the offset of row i of an n×n upper triangle packed by rows.
 func lrPacked(i, n int) int { return i*n - i*(i-1)/2 }
 
-// grow sizes the workspaces for n (imaginary parts when complex is set).
-func (it *lrInvIter) grow(n int, complex bool) {
+// grow sizes the workspaces for n (imaginary parts when cplx is set).
+func (it *lrInvIter) grow(n int, cplx bool) {
 	if cap(it.piv) < n {
 		it.piv = make([]bool, n)
 		it.lr, it.br, it.cr, it.nr = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
@@ -248,10 +248,10 @@ func (it *lrInvIter) grow(n int, complex bool) {
 	if cap(it.ur) < n*(n+1)/2 {
 		it.ur = make([]float64, n*(n+1)/2)
 	}
-	if complex && cap(it.ui) < n*(n+1)/2 {
+	if cplx && cap(it.ui) < n*(n+1)/2 {
 		it.ui = make([]float64, n*(n+1)/2)
 	}
-	if complex && cap(it.li) < n {
+	if cplx && cap(it.li) < n {
 		it.li, it.bi, it.ci, it.ni = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	}
 }
