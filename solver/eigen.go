@@ -26,7 +26,7 @@ const orthoOneStep = 1e-7
 // symeig.Check), whose vectors are orthogonal only to about ε‖a‖/gap;
 // they are then made orthonormal to rounding by the Newton–Schulz
 // iteration W ← W(3I − WᵀW)/2 toward the polar factor W(WᵀW)^−½ (Higham,
-// Functions of Matrices, SIAM 2008, §8.3), which mixes only vectors of
+// Functions of Matrices, SIAM 2008, ch. 8), which mixes only vectors of
 // nearly equal eigenvalues and so keeps the residual at rounding. Below
 // symeigMin, or if the check fails, it is syev.
 func (ew *eigenWork) eigen(a blas64.General, w []float64) bool {
