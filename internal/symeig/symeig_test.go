@@ -91,7 +91,9 @@ func TestDecomposeSplit(t *testing.T) {
 // TestDecompose: on dense symmetric matrices (Gaussian; positive
 // semidefinite of low rank, a cluster of zero eigenvalues as in R G R of
 // a singular Hessian; a repeated eigenvalue), the eigenvalues equal
-// LAPACK's (gonum's Dsyev, an independent QL algorithm) to 1e-13·‖S‖_F and
+// LAPACK's (gonum's Dsyev, an independent QL algorithm) to 1e-13·‖S‖_F
+// (both are backward stable: each eigenvalue within a few n·ε·‖S‖ of the
+// exact one, n·ε = 6.7e-14 at n = 300) and
 // the pairs pass Check, which rejects a vector perturbed by 1e-6; one and
 // two goroutines give the same bits.
 func TestDecompose(t *testing.T) {
