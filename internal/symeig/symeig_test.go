@@ -93,9 +93,9 @@ func TestDecomposeSplit(t *testing.T) {
 // a singular Hessian; a repeated eigenvalue), the eigenvalues equal
 // LAPACK's (gonum's Dsyev, an independent QL algorithm) to 1e-13·‖S‖_F
 // (both are backward stable: each eigenvalue within a few n·ε·‖S‖ of the
-// exact one, n·ε = 6.7e-14 at n = 300) and
-// the pairs pass Check, which rejects a vector perturbed by 1e-6; one and
-// two goroutines give the same bits.
+// exact one, n·ε = 6.7e-14 at n = 300) and the pairs pass Check, which
+// rejects a vector perturbed by 1e-6; one and two goroutines give the
+// same bits.
 func TestDecompose(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 11))
 	gaussian := func(n int) []float64 {
