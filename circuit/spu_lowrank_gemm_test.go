@@ -39,4 +39,3 @@ func TestLowRankWorkers(t *testing.T) {
 		}
 	}
 }
-

@@ -1,7 +1,6 @@
 package circuit
 
 import (
-
 	"github.com/tngd/tngd/internal/gemm"
 	"github.com/tngd/tngd/internal/symeig"
 	"gonum.org/v1/gonum/blas"
