@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/tngd/tngd/internal/gemm"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -77,9 +75,8 @@ type IdealDevice struct {
 	ends               []int
 	ew                 eigenWork
 	blk, blkw          []float64
-	v, out             []float64 // N×4 inputs (g, x₀, z₁, z₂), N×2 outputs
-	u, c, d            []float64 // r×4 J·v, (RW)ᵀJ·v; r×2 φ-weighted
-	cols, rcol         []float64 // 4 vectors of length N, of length r
+	v, out             []float64 // 4 inputs (g, x₀, z₁, z₂), 2 outputs, of length N
+	u, c, d            []float64 // 4 of length r: J·v, (RW)ᵀJ·v; 2: φ-weighted
 	coef               []readCoef
 }
 
@@ -150,8 +147,8 @@ func (dv *IdealDevice) SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *mat
 	dv.x = grow(dv.x, n)
 	dv.stats = Stats{AnalogTime: w.Time + w.Delay, Samples: w.samples()}
 
-	// Inputs as the columns of the N×m row-major v: g, x₀, z₁, z₂.
-	// The readout and the end state coincide without samples or delay.
+	// The inputs as m vectors of length N: g, x₀, z₁, z₂. The readout and
+	// the end state coincide without samples or delay.
 	twoOut := w.samples() > 1 || w.Delay > 0
 	m := 2
 	if noisy {
@@ -161,64 +158,60 @@ func (dv *IdealDevice) SolveGramTo(dst *mat.VecDense, J *mat.Dense, gram, H *mat
 		}
 	}
 	dv.v = grow(dv.v, n*4)
-	v := general(dv.v[:n*m], n, m)
-	for i := 0; i < n; i++ {
-		v.Data[i*m] = g.AtVec(i)
+	v := columns(dv.v, n, m)
+	for i := range n {
+		v[0][i] = g.AtVec(i)
 	}
 	switch {
 	case start != nil:
-		for i := 0; i < n; i++ {
-			v.Data[i*m+1] = start.AtVec(i)
+		for i := range n {
+			v[1][i] = start.AtVec(i)
 		}
 	case dv.warm:
-		for i, xi := range dv.x {
-			v.Data[i*m+1] = xi
-		}
+		copy(v[1], dv.x)
 	default:
-		for i := 0; i < n; i++ {
-			v.Data[i*m+1] = v.Data[i*m]
-		}
+		copy(v[1], v[0])
 	}
 	if w.Time == 0 && w.Delay == 0 {
 		// Nothing evolves: readout and state are the start.
-		for i := 0; i < n; i++ {
-			dv.x[i] = v.Data[i*m+1]
-		}
+		copy(dv.x, v[1])
 		dv.warm = true
 		setVec(dst, dv.x)
 		return nil
 	}
-	for k := 2; k < m; k++ {
-		for i := 0; i < n; i++ {
-			v.Data[i*m+k] = dv.Rand.NormFloat64()
+	for _, z := range v[2:] {
+		for i := range z {
+			z[i] = dv.Rand.NormFloat64()
 		}
 	}
 	out, err := dv.run(J, gram, H, lambda, v, noisy, twoOut)
 	if err != nil {
 		return fmt.Errorf("solver: IdealDevice: %w", err)
 	}
-	nOut := out.Cols
-	s := nOut - 1 // column of the end state
-	for i := range dv.x {
-		dv.x[i] = out.Data[i*nOut+s]
-	}
+	copy(dv.x, out[len(out)-1]) // the end state
 	dv.warm = true
-	rv := dst.RawVector()
-	for i := 0; i < n; i++ {
-		rv.Data[i*rv.Inc] = out.Data[i*nOut]
-	}
+	setVec(dst, out[0])
 	return nil
 }
 
-// run propagates the inputs v (N×m: g, x₀ and, when noisy, z₁ and, when
-// twoOut, z₂) through one window and returns the N×1 readout or the N×2
-// (readout, end state) in a workspace. gram is J Jᵀ or nil.
-func (dv *IdealDevice) run(J *mat.Dense, gram, H *mat.SymDense, lambda float64, v blas64.General, noisy, twoOut bool) (blas64.General, error) {
+// columns returns m consecutive vectors of length n of buf.
+func columns(buf []float64, n, m int) [][]float64 {
+	c := make([][]float64, m)
+	for k := range c {
+		c[k] = buf[k*n : (k+1)*n]
+	}
+	return c
+}
+
+// run propagates the inputs v (m vectors of length N: g, x₀ and, when
+// noisy, z₁ and, when twoOut, z₂) through one window and returns the
+// readout and, when twoOut, the end state, as vectors of length N in a
+// workspace. gram is J Jᵀ or nil.
+func (dv *IdealDevice) run(J *mat.Dense, gram, H *mat.SymDense, lambda float64, v [][]float64, noisy, twoOut bool) ([][]float64, error) {
 	w := dv.Window
 	r, n := J.Dims()
-	m := v.Cols
 	if err := dv.factorize(J, gram, H, r); err != nil {
-		return blas64.General{}, err
+		return nil, err
 	}
 
 	// Per-rate coefficients: index 0 is λ (the complement of the row
@@ -241,88 +234,61 @@ func (dv *IdealDevice) run(J *mat.Dense, gram, H *mat.SymDense, lambda float64, 
 	}
 
 	// c = (RW)ᵀ J v: coordinates of the inputs in the row space. The
-	// J-products J·v and Jᵀ·e below read J once each, on all cores, from
-	// the inputs and outputs as separate vectors (dv.cols: m of length N,
-	// then nOut; dv.rcol: m of length r).
+	// products with J read it once each, on all cores.
 	jm := J.RawMatrix()
+	m := len(v)
 	dv.u = grow(dv.u, r*4)
 	dv.c = grow(dv.c, r*4)
 	dv.d = grow(dv.d, r*2)
-	dv.cols = grow(dv.cols, n*4)
-	dv.rcol = grow(dv.rcol, r*4)
-	xs, us := make([][]float64, m), make([][]float64, m)
-	for k := range m {
-		xs[k], us[k] = dv.cols[k*n:(k+1)*n], dv.rcol[k*r:(k+1)*r]
-		for i := range n {
-			xs[k][i] = v.Data[i*m+k]
-		}
-	}
-	gemm.RowDotsTo(us, jm.Data, jm.Stride, r, n, xs)
-	u, c := general(dv.u[:r*m], r, m), general(dv.c[:r*m], r, m)
-	for k, uk := range us {
-		for i, x := range uk {
-			u.Data[i*m+k] = x
-		}
-	}
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, general(dv.rw, r, r), u, 0, c)
+	u, c := columns(dv.u, r, m), columns(dv.c, r, m)
+	gemm.RowDotsTo(u, jm.Data, jm.Stride, r, n, v)
+	gemm.RowCombTo(c, dv.rw, r, r, r, u)
 
 	// d[i] = Σ_inputs φ(θᵢ)·c[i] for each output, φ = (f(λ+θ) − f(λ))/θ.
 	nOut := 1
 	if twoOut {
 		nOut = 2
 	}
-	d := general(dv.d[:r*nOut], r, nOut)
+	d := columns(dv.d, r, nOut)
 	c0 := coef[0]
 	for i, th := range dv.theta {
-		ci := c.Data[i*m : i*m+m]
 		k := coef[1+i]
 		var z1, z2, dz1, dz2 float64
 		if noisy {
-			z1 = ci[2]
+			z1 = c[2][i]
 			dz1 = (k.l00 - c0.l00) * z1
 		}
-		d.Data[i*nOut] = divideTheta((k.bR-c0.bR)*ci[0]+(k.aR-c0.aR)*ci[1]+dz1, th)
+		d[0][i] = divideTheta((k.bR-c0.bR)*c[0][i]+(k.aR-c0.aR)*c[1][i]+dz1, th)
 		if twoOut {
 			if noisy {
-				z2 = ci[3]
+				z2 = c[3][i]
 				dz2 = (k.l10-c0.l10)*z1 + (k.l11-c0.l11)*z2
 			}
-			d.Data[i*nOut+1] = divideTheta((k.bS-c0.bS)*ci[0]+(k.aS-c0.aS)*ci[1]+dz2, th)
+			d[1][i] = divideTheta((k.bS-c0.bS)*c[0][i]+(k.aS-c0.aS)*c[1][i]+dz2, th)
 		}
 	}
 	// out = Jᵀ (RW) d + (coefficients at λ)·v.
 	dv.out = grow(dv.out, n*2)
-	e := general(dv.u[:r*nOut], r, nOut) // u is free again
-	out := general(dv.out[:n*nOut], n, nOut)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, general(dv.rw, r, r), d, 0, e)
-	es, outs := us[:nOut], xs[:nOut] // free again too
-	for k, ek := range es {
-		for i := range ek {
-			ek[i] = e.Data[i*nOut+k]
-		}
-	}
-	gemm.RowCombTo(outs, jm.Data, jm.Stride, r, n, es)
-	for k, ok := range outs {
-		for i, x := range ok {
-			out.Data[i*nOut+k] = x
-		}
-	}
-	for i := 0; i < n; i++ {
-		vi := v.Data[i*m : i*m+m]
-		oi := out.Data[i*nOut : i*nOut+nOut]
-		oi[0] += c0.bR*vi[0] + c0.aR*vi[1]
+	e := u[:nOut] // u is free again
+	out := columns(dv.out, n, nOut)
+	gemm.RowDotsTo(e, dv.rw, r, r, r, d)
+	gemm.RowCombTo(out, jm.Data, jm.Stride, r, n, e)
+	for i := range n {
+		out[0][i] += c0.bR*v[0][i] + c0.aR*v[1][i]
 		if noisy {
-			oi[0] += c0.l00 * vi[2]
+			out[0][i] += c0.l00 * v[2][i]
 		}
 		if twoOut {
-			oi[1] += c0.bS*vi[0] + c0.aS*vi[1]
+			out[1][i] += c0.bS*v[0][i] + c0.aS*v[1][i]
 			if noisy {
-				oi[1] += c0.l10*vi[2] + c0.l11*vi[3]
+				out[1][i] += c0.l10*v[2][i] + c0.l11*v[3][i]
 			}
 		}
 	}
-	if !allFinite(out.Data) {
-		return blas64.General{}, ErrNotFinite
+	for _, o := range out {
+		if !allFinite(o) {
+			return nil, ErrNotFinite
+		}
 	}
 	return out, nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tngd/tngd/nn"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -213,17 +212,18 @@ func TestIdealCovariance(t *testing.T) {
 				lR, lS1, lS2 := mat.NewDense(n, n, nil), mat.NewDense(n, n, nil), mat.NewDense(n, n, nil)
 				for _, noise := range []int{2, 3}[:m-2] {
 					for k := 0; k < n; k++ {
-						v := blas64.General{Rows: n, Cols: m, Stride: m, Data: make([]float64, n*m)}
-						v.Data[k*m+noise] = 1
+						v := columns(make([]float64, n*m), n, m)
+						v[noise][k] = 1
 						out, err := dv.run(p.J, nil, p.H, p.lambda, v, true, twoOut)
 						require.NoError(t, err)
+						require.Len(t, out, nOut)
 						for i := 0; i < n; i++ {
 							if noise == 2 {
-								lR.Set(i, k, out.Data[i*nOut])
-								lS1.Set(i, k, out.Data[i*nOut+nOut-1])
+								lR.Set(i, k, out[0][i])
+								lS1.Set(i, k, out[nOut-1][i])
 							} else {
-								lS2.Set(i, k, out.Data[i*nOut+1])
-								assert.Zero(t, out.Data[i*nOut], "z₂ must not reach the readout")
+								lS2.Set(i, k, out[1][i])
+								assert.Zero(t, out[0][i], "z₂ must not reach the readout")
 							}
 						}
 					}
