@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/tngd/tngd/internal/gemm"
 )
 
 // TestLowRankWorkers: the low-rank method gives bit-identical results
@@ -26,8 +25,6 @@ func TestLowRankWorkers(t *testing.T) {
 		}
 		return append([]float64(nil), s.x...)
 	}
-	// Start gemm's J-product pool with the default GOMAXPROCS.
-	gemm.RowDotsTo([][]float64{make([]float64, 4)}, make([]float64, 1<<16), 1<<14, 4, 1<<14, [][]float64{make([]float64, 1<<14)})
 	prev := runtime.GOMAXPROCS(1)
 	one := run()
 	runtime.GOMAXPROCS(max(prev, 4))
